@@ -552,9 +552,12 @@ decode_extra(
 		-1 ||
 	    get_int(v, "job_id", 0, -1, 1, INT64_MAX, mode, &r->job_id, eb) ==
 		-1 ||
+	    get_int(v, "lts", 0, INT64_MIN, -1, INT32_MAX, mode, &r->lts, eb) ==
+		-1 ||
 	    dup_str(v, "worker", RESULT_NAME_MAX, &r->worker, eb) == -1 ||
 	    dup_str(v, "idem_key", RESULT_KEY_MAX, &r->idem_key, eb) == -1)
 		return -1;
+	r->has_lts = r->lts != INT64_MIN;
 	if (r->idem_key != NULL && check_key(r->idem_key, eb) == -1)
 		return -1;
 	if (r->idem_key == NULL && mode == RESULT_WIRE)
@@ -778,6 +781,7 @@ result_encode(const struct result *r, struct json_out *j)
 	    opt_int(j, "fw", r->fw) == -1 ||
 	    opt_int(j, "msm_id", r->msm_id) == -1 ||
 	    opt_int(j, "prb_id", r->prb_id) == -1 ||
+	    (r->has_lts && json_out_int(j, "lts", r->lts) == -1) ||
 	    opt_int(j, "job_id", r->job_id) == -1 ||
 	    (r->worker != NULL && json_out_str(j, "worker", r->worker) == -1) ||
 	    (r->idem_key != NULL &&

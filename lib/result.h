@@ -93,6 +93,8 @@ struct result {
 	int64_t fw;        /* Atlas firmware, -1 absent */
 	int64_t msm_id;    /* Atlas measurement, -1 */
 	int64_t prb_id;    /* Atlas probe, -1 */
+	int has_lts;       /* "lts" present */
+	int64_t lts;       /* s since the clock was last synchronised (Atlas) */
 
 	/* Our fields. */
 	int64_t job_id; /* -1 when not from a job */

@@ -42,7 +42,8 @@ CREATE TABLE pingsvc.jobs (
     CONSTRAINT jobs_leased_complete
         CHECK (state <> 'leased'
                OR (worker_id IS NOT NULL AND leased_at IS NOT NULL
-                   AND lease_expires > leased_at AND done_at IS NULL)),
+                   AND lease_expires IS NOT NULL AND lease_expires > leased_at
+                   AND done_at IS NULL)),
     CONSTRAINT jobs_done_complete
         CHECK (state <> 'done' OR (worker_id IS NOT NULL AND done_at IS NOT NULL)),
     CONSTRAINT jobs_failed_complete

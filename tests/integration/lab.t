@@ -43,12 +43,21 @@ result() {
     fi
     return 0
 }
-# t DESC CMD...: one test that passes when CMD succeeds
+# t DESC CMD...: one test that passes when CMD succeeds (output: diagnostics)
 t() {
-    local desc=$1
+    local desc=$1 out rc
     shift
-    "$@"
-    result $? "$desc"
+    out=$("$@" 2>&1)
+    rc=$?
+    result $rc "$desc" "$out"
+}
+# alive PID: the process exists and is not a zombie (a killed listener is
+# reparented to PID 1, which may reap it late; kill -0 succeeds on zombies).
+alive() {
+    local stat
+    stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+    stat=${stat##*) }
+    [[ ${stat%% *} != Z ]]
 }
 diag() { sed 's/^/# /'; }
 lab() { "$LAB" "$@"; }
@@ -56,11 +65,14 @@ now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 # hops OUTPUT: the address column of a traceroute -n -q 1 output, one a line
 hops() { awk 'NR > 1 { print $2 }' <<<"$1"; }
 lab_ns_count() { ip netns list | awk -v p="$PSL_LAB_PREFIX" 'index($1, p) == 1' | wc -l; }
-# Pids of lab TCP listeners anywhere on the machine (any prefix).
+# Pids of this test's lab TCP listeners, found by command line because a
+# failed `up` leaves no namespace to ask (the listener gets the namespace
+# name as a spare argument).
 listener_pids() {
-    local f
+    local f cmd
     for f in /proc/[0-9]*/cmdline; do
-        if tr '\0' ' ' <"$f" 2>/dev/null | grep -q 'lab listener'; then
+        cmd=$(tr '\0' ' ' 2>/dev/null <"$f") || continue
+        if [[ $cmd == perl* && $cmd == *"lab listener"* && $cmd == *" ${PSL_LAB_PREFIX}tcponly "* ]]; then
             f=${f#/proc/}
             echo "${f%/cmdline}"
         fi
@@ -107,7 +119,7 @@ result $? "traceroute v1 -> target: r1 r2 r3a|r3b r4 * r6 target" "$out"
 
 # The silent router is alive (answers ping), it only never says TTL expired.
 t "silent router r5 is alive: answers ping (only TTL expiry is silent)" \
-    lab exec v1 ping -n -q -c 1 -W 2 "$R5" >/dev/null
+    lab exec v1 ping -n -q -c 1 -W 2 "$R5"
 
 # --- ECMP --------------------------------------------------------------------
 # A flow = UDP to fixed port 53 (-U) from a fixed source port: every probe of
@@ -134,7 +146,7 @@ done
 result $stable "ECMP: a single flow keeps its path over repeated runs"
 
 # --- targets -----------------------------------------------------------------
-t "ping v2 -> echo target works" lab exec v2 ping -n -q -c 1 -W 2 "$TARGET" >/dev/null
+t "ping v2 -> echo target works" lab exec v2 ping -n -q -c 1 -W 2 "$TARGET"
 ! lab exec v2 ping -n -q -c 2 -i 0.2 -W 1 "$TCP" >/dev/null 2>&1
 result $? "ping v2 -> tcp-only target gets no reply"
 
@@ -144,6 +156,7 @@ out=$(lab exec v2 timeout 3 bash -c 'exec 3<>"/dev/tcp/$0/80" && cat <&3' "$TCP"
 [[ $out == "HTTP/1.0 200 OK"* ]]
 result $? "TCP connect v2 -> tcp-only:80 succeeds (SYN-ACK, HTTP answer)"
 
+# shellcheck disable=SC2016  # expanded by the inner bash
 ! lab exec v1 ping -n -q -c 1 -W 1 "$MISSING" >/dev/null 2>&1 &&
     ! lab exec v1 timeout 2 bash -c 'exec 3<>"/dev/tcp/$0/80"' "$MISSING" 2>/dev/null
 result $? "missing address answers neither ping nor TCP"
@@ -181,7 +194,7 @@ out=$(lab up 2>&1)
 rc=$?
 new_pids=$(ip netns pids "$(lab ns tcponly)" | tr '\n' ' ')
 gone=0
-for p in $old_pids; do kill -0 "$p" 2>/dev/null && gone=1; done
+for p in $old_pids; do alive "$p" && gone=1; done
 [[ $rc == 0 && $(lab_ns_count) == 12 && -n $new_pids && $gone == 0 ]]
 result $? "lab up again rebuilds the lab (old listener gone, one new one)" "$out"
 
@@ -192,7 +205,7 @@ done
 lab down
 rc=$?
 alive=0
-for p in $lab_pids; do kill -0 "$p" 2>/dev/null && alive=1; done
+for p in $lab_pids; do alive "$p" && alive=1; done
 [[ $rc == 0 && $(lab_ns_count) == 0 && -n $lab_pids && $alive == 0 ]]
 result $? "lab down leaves no lab namespace and no process that ran inside"
 

@@ -102,7 +102,7 @@ static const char *const good_trace =
     "{\"type\":\"traceroute\",\"af\":4,\"proto\":\"UDP\","
     "\"dst_addr\":\"198.18.2.10\",\"src_addr\":\"198.18.0.2\","
     "\"timestamp\":1764000000,\"endtime\":1764000003,\"paris_id\":7,"
-    "\"port\":33435,\"job_id\":42,\"idem_key\":\"w1:42:1\","
+    "\"port\":33435,\"lts\":12,\"job_id\":42,\"idem_key\":\"w1:42:1\","
     "\"result\":[{\"hop\":1,\"result\":[{\"from\":\"198.18.0.1\","
     "\"rtt\":0.512,\"size\":56,\"ttl\":64},{\"x\":\"*\"}]},"
     "{\"hop\":2,\"result\":[{\"from\":\"198.18.1.1\",\"rtt\":1.5,"
@@ -132,6 +132,8 @@ test_wire_trace(void **state)
 	assert_int_equal(r->hops[1].replies[0].nmpls, 1);
 	assert_int_equal(r->hops[1].replies[0].mpls[0].label, 16005);
 	assert_int_equal(r->job_id, 42);
+	assert_true(r->has_lts);
+	assert_int_equal(r->lts, 12);
 	assert_string_equal(r->idem_key, "w1:42:1");
 	s = result_to_json(r);
 	assert_non_null(strstr(s, "\"mpls\":[{\"label\":16005"));
