@@ -17,8 +17,11 @@
 PREFIX		?= /usr/local
 DESTDIR		?=
 BINDIR		 = $(PREFIX)/bin
-SYSCONFDIR	?= $(PREFIX)/etc/pingsvc
+# A /usr install puts its configuration in /etc, as Debian packages do.
+SYSCONFDIR	?= $(if $(filter /usr,$(PREFIX)),,$(PREFIX))/etc/pingsvc
 DATADIR		 = $(PREFIX)/share/pingsvc
+MANDIR		 = $(PREFIX)/share/man
+UNITDIR		?= $(if $(filter /usr,$(PREFIX)),/lib,$(PREFIX)/lib)/systemd/system
 
 CC		?= cc
 SANITIZER	?=
@@ -73,7 +76,7 @@ DEB_PACKAGES	 = build-essential pkg-config clang libclang-rt-14-dev \
 		   perl ca-certificates openssl valgrind clang-format \
 		   docker-compose
 
-.PHONY: all deps check unit fuzz fuzz-build valgrind install clean format \
+.PHONY: all deps check bench unit fuzz fuzz-build valgrind install clean format \
 	format-check demo
 
 all: $(LIBPINGSVC) $(foreach p,$(PROGS),$(O)/bin/$(notdir $(p)) $(p)) \
@@ -141,6 +144,14 @@ check: deps
 	$(MAKE) fuzz-build
 	tests/run-checks --bin build/san-address-undefined
 
+# bench: every benchmark under tests/bench/, each measuring its own baseline
+# in the same run and printing "metric ..." and "ratio ..." lines.
+bench: all
+	@for b in tests/bench/*; do \
+	    [ -f "$$b" ] && [ -x "$$b" ] || continue; \
+	    echo "# $$b"; PINGSVC_BIN=$(CURDIR)/$(O)/bin "$$b" || exit 1; \
+	done
+
 unit: all
 	tests/run-checks --bin $(O) --only unit
 
@@ -159,9 +170,14 @@ install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/sql
 	$(foreach p,$(PROGS),install -m 755 $(p) $(DESTDIR)$(BINDIR)/;)
 	cp -R sql/. $(DESTDIR)$(DATADIR)/sql/
-	install -d $(DESTDIR)$(SYSCONFDIR)
+	install -d $(DESTDIR)$(SYSCONFDIR) $(DESTDIR)$(MANDIR)/man8 \
+	    $(DESTDIR)$(UNITDIR)
 	for f in etc/*.conf; do [ -e "$$f" ] || continue; \
 	    install -m 644 "$$f" $(DESTDIR)$(SYSCONFDIR)/; done
+	for f in */*.8; do [ -e "$$f" ] || continue; \
+	    install -m 644 "$$f" $(DESTDIR)$(MANDIR)/man8/; done
+	for f in etc/systemd/*.service; do [ -e "$$f" ] || continue; \
+	    install -m 644 "$$f" $(DESTDIR)$(UNITDIR)/; done
 
 clean:
 	rm -rf build $(PROGS)
