@@ -304,25 +304,41 @@ bad:
 	return errbuf_prefix(eb, "icmpext.obj[%zu].mpls[%zu]", i, k);
 }
 
+/*
+ * An object v of a reply list: '*timeout' is set when it is Atlas's
+ * {"x": "*"}.  Any other "x" is an error.
+ */
+static int
+timeout_entry(yajl_val v, int *timeout, struct errbuf *eb)
+{
+	yajl_val x;
+
+	*timeout = 0;
+	if (!YAJL_IS_OBJECT(v))
+		return errbuf_set(eb, "must be an object");
+	if ((x = json_get(v, "x")) == NULL)
+		return 0;
+	if (!YAJL_IS_STRING(x) || x->u.string == NULL ||
+	    strcmp(x->u.string, "*") != 0)
+		return errbuf_set(eb, "\"x\": must be \"*\"");
+	*timeout = 1;
+	return 0;
+}
+
 static int
 decode_reply(yajl_val v, int af, enum result_mode mode, struct result_reply *rr,
     struct errbuf *eb)
 {
-	yajl_val x, err, ext;
+	yajl_val err, ext;
 	int dup;
 
 	memset(rr, 0, sizeof(*rr));
 	rr->rtt_ms = -1;
 	rr->size = rr->ttl = rr->ittl = rr->late = rr->mtu = -1;
-	if (!YAJL_IS_OBJECT(v))
-		return errbuf_set(eb, "must be an object");
-	if ((x = json_get(v, "x")) != NULL) {
-		if (!YAJL_IS_STRING(x) || x->u.string == NULL ||
-		    strcmp(x->u.string, "*") != 0)
-			return errbuf_set(eb, "\"x\": must be \"*\"");
-		rr->timeout = 1;
+	if (timeout_entry(v, &rr->timeout, eb) == -1)
+		return -1;
+	if (rr->timeout)
 		return 0;
-	}
 	if (get_addr(v, "from", 1, af, mode, &rr->from, eb) == -1 ||
 	    get_double(v, "rtt", 0, -1, 0, RESULT_MAX_RTT_MS, mode, &rr->rtt_ms,
 		eb) == -1 ||
@@ -426,21 +442,15 @@ static int
 decode_ping_reply(
     yajl_val v, enum result_mode mode, struct result_ping *p, struct errbuf *eb)
 {
-	yajl_val x;
 	int dup;
 
 	memset(p, 0, sizeof(*p));
 	p->rtt_ms = -1;
 	p->ttl = -1;
-	if (!YAJL_IS_OBJECT(v))
-		return errbuf_set(eb, "must be an object");
-	if ((x = json_get(v, "x")) != NULL) {
-		if (!YAJL_IS_STRING(x) || x->u.string == NULL ||
-		    strcmp(x->u.string, "*") != 0)
-			return errbuf_set(eb, "\"x\": must be \"*\"");
-		p->timeout = 1;
+	if (timeout_entry(v, &p->timeout, eb) == -1)
+		return -1;
+	if (p->timeout)
 		return 0;
-	}
 	if (json_get(v, "error") != NULL)
 		return dup_str(v, "error", 256, &p->error, eb);
 	if (get_double(v, "rtt", 1, -1, 0, RESULT_MAX_RTT_MS, mode, &p->rtt_ms,
