@@ -74,7 +74,7 @@ DEB_PACKAGES	 = build-essential pkg-config clang libclang-rt-14-dev \
 		   libmicrohttpd-dev libgnutls28-dev libcmocka-dev \
 		   iproute2 iputils-ping traceroute procps util-linux psmisc \
 		   perl ca-certificates openssl valgrind clang-format \
-		   docker-compose
+		   docker-compose scamper llvm
 
 .PHONY: all deps check bench unit fuzz fuzz-build valgrind install clean format \
 	format-check demo
@@ -107,14 +107,15 @@ $(O)/tests/unit/%: tests/unit/%.c $(LIBPINGSVC)
 	    $(CMOCKA_LIBS) $(PKG_LIBS) $(LDLIBS)
 
 # Fuzzers need clang's libFuzzer; they compile the library sources again.
+# FUZZ_EXTRA_<name> (set in a build.mk) lists further sources a fuzzer needs.
 FUZZ_O		 = build/fuzz
 FUZZ_FLAGS	 = -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined \
 		   -fno-sanitize-recover=all $(WARNINGS)
 FUZZ_BINS	 = $(FUZZ_SRCS:tests/fuzz/%.c=$(FUZZ_O)/%)
 $(FUZZ_O)/%: tests/fuzz/%.c $(LIB_SRCS)
 	@mkdir -p $(@D)
-	clang $(CPPFLAGS) $(FUZZ_FLAGS) -o $@ $< $(LIB_SRCS) $(PKG_LIBS) \
-	    $(LDLIBS)
+	clang $(CPPFLAGS) $(FUZZ_FLAGS) -o $@ $< $(LIB_SRCS) $(FUZZ_EXTRA_$*) \
+	    $(PKG_LIBS) $(LDLIBS)
 
 fuzz-build: $(FUZZ_BINS)
 
