@@ -73,8 +73,8 @@ DEB_PACKAGES	 = build-essential pkg-config clang libclang-rt-14-dev \
 		   libcurl4-gnutls-dev libyajl-dev libconfig-dev \
 		   libmicrohttpd-dev libgnutls28-dev libcmocka-dev \
 		   iproute2 iputils-ping traceroute procps util-linux psmisc \
-		   perl ca-certificates openssl valgrind clang-format \
-		   docker-compose scamper llvm
+		   perl ca-certificates openssl curl valgrind clang-format \
+		   docker-compose scamper llvm lighttpd chromium libxml2-utils
 
 .PHONY: all deps check bench unit fuzz fuzz-build valgrind install clean format \
 	format-check demo

@@ -1,0 +1,834 @@
+/*
+ * loop.c --
+ *	The event loop (see loop.h).
+ *
+ *	One thread, ppoll(2) on the two receiving sockets, with the wait
+ *	bounded by the earliest of: the next timer (a probe's send time or
+ *	its reply deadline, kept in a binary heap), the next token of the
+ *	rate cap when probes are queued, and the next measurement a target
+ *	interval holds back.  All times are CLOCK_MONOTONIC µs, so a clock
+ *	step cannot fire or starve timers; RTTs come from the kernel's
+ *	receive stamps (CLOCK_REALTIME) against CLOCK_REALTIME read just
+ *	before sendto, falling back to the monotonic clock when the kernel
+ *	gave no stamp or the wall clock moved meanwhile.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <netinet/in.h>
+
+#include "log.h"
+#include "loop.h"
+#include "util.h"
+
+#define HEAP_NONE     SIZE_MAX
+#define RECV_BATCH    256  /* packets per socket per turn */
+#define RECV_BUF      4096 /* larger than any ICMP error we parse */
+#define BACKOFF_US    1000 /* after ENOBUFS from sendto */
+#define BURST_SECONDS 0.01 /* token bucket depth: 10 ms of probes, */
+#define BURST_MAX                                                              \
+	128 /* but never more than this many at once:
+				    longer bursts overflow device queues
+				    (netdev_max_backlog) and lose probes */
+
+struct task {
+	const struct probe_ops *ops;
+	void *arg;
+	struct addr dst;
+	int started;
+};
+
+/* Last start of a measurement per target, for the per-target interval. */
+struct target_seen {
+	struct addr a;
+	uint64_t last_us;
+	struct target_seen *next;
+};
+
+struct loop {
+	struct sock_set socks;
+	struct loop_conf conf;
+	uint16_t icmp_id;
+	uint32_t counter;
+
+	struct probe **heap; /* timers, earliest first */
+	size_t nheap, capheap;
+
+	struct probe **hash; /* in-flight and past probes by key */
+	size_t nhash, caphash;
+
+	struct probe *qhead, *qtail; /* waiting for rate-cap tokens */
+
+	struct task *tasks;
+	size_t ntasks, captasks, first_pending;
+
+	struct target_seen **seen; /* per-target last start */
+	size_t capseen;
+
+	double tokens;
+	uint64_t refill_us, backoff_until;
+	size_t outstanding; /* probes scheduled, queued or in flight */
+
+	struct loop_stats stats;
+	uint8_t pkt[PKT_MAX];
+	uint8_t rbuf[RECV_BUF];
+};
+
+uint64_t
+loop_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+/* FNV-1a over the key bytes. */
+static size_t
+key_hash(const struct probe_key *k)
+{
+	const uint8_t *p = (const uint8_t *)k;
+	uint64_t h = 1469598103934665603ULL;
+	size_t i;
+
+	for (i = 0; i < sizeof(*k); i++) {
+		h ^= p[i];
+		h *= 1099511628211ULL;
+	}
+	return (size_t)h;
+}
+
+static size_t
+addr_hash(const struct addr *a)
+{
+	struct probe_key k;
+
+	probe_key_icmp(&k, a, 0, 0);
+	return key_hash(&k);
+}
+
+/* ---------------------------------------------------------------------
+ * Timer heap
+ * --------------------------------------------------------------------- */
+
+static void
+heap_set(struct loop *l, size_t i, struct probe *p)
+{
+	l->heap[i] = p;
+	p->heap_idx = i;
+}
+
+static void
+heap_up(struct loop *l, size_t i)
+{
+	struct probe *p = l->heap[i];
+
+	while (i > 0 && l->heap[(i - 1) / 2]->at_us > p->at_us) {
+		heap_set(l, i, l->heap[(i - 1) / 2]);
+		i = (i - 1) / 2;
+	}
+	heap_set(l, i, p);
+}
+
+static void
+heap_down(struct loop *l, size_t i)
+{
+	struct probe *p = l->heap[i];
+	size_t c;
+
+	for (;;) {
+		c = 2 * i + 1;
+		if (c >= l->nheap)
+			break;
+		if (c + 1 < l->nheap &&
+		    l->heap[c + 1]->at_us < l->heap[c]->at_us)
+			c++;
+		if (l->heap[c]->at_us >= p->at_us)
+			break;
+		heap_set(l, i, l->heap[c]);
+		i = c;
+	}
+	heap_set(l, i, p);
+}
+
+static int
+heap_push(struct loop *l, struct probe *p)
+{
+	struct probe **n;
+	size_t cap;
+
+	if (l->nheap == l->capheap) {
+		cap = l->capheap == 0 ? 256 : l->capheap * 2;
+		if ((n = realloc(l->heap, cap * sizeof(*n))) == NULL)
+			return -1;
+		l->heap = n;
+		l->capheap = cap;
+	}
+	heap_set(l, l->nheap++, p);
+	heap_up(l, l->nheap - 1);
+	return 0;
+}
+
+static void
+heap_remove(struct loop *l, struct probe *p)
+{
+	size_t i = p->heap_idx;
+
+	if (i == HEAP_NONE || i >= l->nheap || l->heap[i] != p)
+		return;
+	p->heap_idx = HEAP_NONE;
+	if (--l->nheap == i)
+		return;
+	heap_set(l, i, l->heap[l->nheap]);
+	heap_down(l, i);
+	heap_up(l, l->heap[i]->heap_idx);
+}
+
+/* ---------------------------------------------------------------------
+ * Probe hash
+ * --------------------------------------------------------------------- */
+
+static int
+hash_grow(struct loop *l)
+{
+	struct probe **n, *p, *next;
+	size_t cap = l->caphash == 0 ? 1024 : l->caphash * 2, i, h;
+
+	if ((n = calloc(cap, sizeof(*n))) == NULL)
+		return -1;
+	for (i = 0; i < l->caphash; i++)
+		for (p = l->hash[i]; p != NULL; p = next) {
+			next = p->hnext;
+			h = key_hash(&p->key) & (cap - 1);
+			p->hnext = n[h];
+			n[h] = p;
+		}
+	free(l->hash);
+	l->hash = n;
+	l->caphash = cap;
+	return 0;
+}
+
+/*
+ * Newest first: when a counter wraps and a key repeats, the probe sent
+ * last is the one a fresh reply belongs to.
+ */
+static int
+hash_insert(struct loop *l, struct probe *p)
+{
+	size_t h;
+
+	if (l->nhash >= l->caphash && hash_grow(l) == -1)
+		return -1;
+	h = key_hash(&p->key) & (l->caphash - 1);
+	p->hnext = l->hash[h];
+	l->hash[h] = p;
+	p->hashed = 1;
+	l->nhash++;
+	return 0;
+}
+
+static struct probe *
+hash_find(const struct loop *l, const struct probe_key *k)
+{
+	struct probe *p;
+
+	if (l->caphash == 0)
+		return NULL;
+	for (p = l->hash[key_hash(k) & (l->caphash - 1)]; p != NULL;
+	     p = p->hnext)
+		if (memcmp(&p->key, k, sizeof(*k)) == 0)
+			return p;
+	return NULL;
+}
+
+/* ---------------------------------------------------------------------
+ * Send queue
+ * --------------------------------------------------------------------- */
+
+static void
+queue_append(struct loop *l, struct probe *p)
+{
+	p->qnext = NULL;
+	p->qprev = l->qtail;
+	if (l->qtail != NULL)
+		l->qtail->qnext = p;
+	else
+		l->qhead = p;
+	l->qtail = p;
+}
+
+static void
+queue_remove(struct loop *l, struct probe *p)
+{
+	if (p->qprev != NULL)
+		p->qprev->qnext = p->qnext;
+	else
+		l->qhead = p->qnext;
+	if (p->qnext != NULL)
+		p->qnext->qprev = p->qprev;
+	else
+		l->qtail = p->qprev;
+	p->qprev = p->qnext = NULL;
+}
+
+/* ---------------------------------------------------------------------
+ * Life cycle
+ * --------------------------------------------------------------------- */
+
+struct loop *
+loop_new(const struct sock_set *socks, const struct loop_conf *c,
+    uint16_t icmp_id, struct errbuf *eb)
+{
+	struct loop *l;
+
+	if (c->rate_pps <= 0) {
+		errbuf_set(eb, "rate cap must be positive");
+		return NULL;
+	}
+	if ((l = calloc(1, sizeof(*l))) == NULL) {
+		errbuf_set(eb, "out of memory");
+		return NULL;
+	}
+	l->socks = *socks;
+	l->conf = *c;
+	l->icmp_id = icmp_id;
+	/*
+	 * A random start for probe numbers: two workers on one host that
+	 * happen to share an ICMP identifier still number their probes
+	 * differently, so neither takes the other's replies.
+	 */
+	l->counter = util_random32();
+	l->tokens = 1;
+	l->refill_us = loop_now_us();
+	return l;
+}
+
+void
+loop_free(struct loop *l)
+{
+	struct target_seen *s, *next;
+	size_t i;
+
+	if (l == NULL)
+		return;
+	for (i = 0; i < l->capseen; i++)
+		for (s = l->seen[i]; s != NULL; s = next) {
+			next = s->next;
+			free(s);
+		}
+	free(l->seen);
+	free(l->heap);
+	free(l->hash);
+	for (i = 0; i < l->ntasks; i++)
+		l->tasks[i].ops->free(l->tasks[i].arg);
+	free(l->tasks);
+	free(l);
+}
+
+int
+loop_add(struct loop *l, const struct probe_ops *ops, void *arg,
+    const struct addr *dst, struct errbuf *eb)
+{
+	struct task *n;
+	size_t cap;
+
+	if (l->ntasks == l->captasks) {
+		cap = l->captasks == 0 ? 16 : l->captasks * 2;
+		if ((n = realloc(l->tasks, cap * sizeof(*n))) == NULL)
+			return errbuf_set(eb, "out of memory");
+		l->tasks = n;
+		l->captasks = cap;
+	}
+	l->tasks[l->ntasks].ops = ops;
+	l->tasks[l->ntasks].arg = arg;
+	l->tasks[l->ntasks].dst = *dst;
+	l->tasks[l->ntasks].started = 0;
+	l->ntasks++;
+	return 0;
+}
+
+uint32_t
+loop_next_id(struct loop *l)
+{
+	return ++l->counter;
+}
+
+uint16_t
+loop_icmp_id(const struct loop *l)
+{
+	return l->icmp_id;
+}
+
+const struct loop_stats *
+loop_stats(const struct loop *l)
+{
+	return &l->stats;
+}
+
+void
+loop_probe_at(struct loop *l, struct probe *p, uint64_t delay_us)
+{
+	p->heap_idx = HEAP_NONE;
+	p->qprev = p->qnext = NULL;
+	l->outstanding++;
+	if (delay_us == 0) {
+		p->state = PROBE_QUEUED;
+		queue_append(l, p);
+		return;
+	}
+	p->state = PROBE_SCHEDULED;
+	p->at_us = loop_now_us() + delay_us;
+	if (heap_push(l, p) == -1) {
+		/* No memory for a timer: send it now rather than never. */
+		p->state = PROBE_QUEUED;
+		queue_append(l, p);
+	}
+}
+
+void
+loop_probe_cancel(struct loop *l, struct probe *p)
+{
+	switch (p->state) {
+	case PROBE_SCHEDULED:
+	case PROBE_INFLIGHT:
+		heap_remove(l, p);
+		break;
+	case PROBE_QUEUED:
+		queue_remove(l, p);
+		break;
+	default:
+		return;
+	}
+	l->outstanding--;
+	p->state = PROBE_CANCELLED;
+}
+
+/* ---------------------------------------------------------------------
+ * Per-target interval
+ * --------------------------------------------------------------------- */
+
+static struct target_seen *
+seen_find(struct loop *l, const struct addr *a, int create)
+{
+	struct target_seen *s;
+	size_t h;
+
+	if (l->capseen == 0) {
+		if (!create ||
+		    (l->seen = calloc(4096, sizeof(*l->seen))) == NULL)
+			return NULL;
+		l->capseen = 4096;
+	}
+	h = addr_hash(a) & (l->capseen - 1);
+	for (s = l->seen[h]; s != NULL; s = s->next)
+		if (addr_cmp(&s->a, a) == 0)
+			return s;
+	if (!create || (s = calloc(1, sizeof(*s))) == NULL)
+		return NULL;
+	s->a = *a;
+	s->next = l->seen[h];
+	l->seen[h] = s;
+	return s;
+}
+
+/*
+ * Start the measurements whose target is free.  Returns the µs until the
+ * next held-back one may start, or UINT64_MAX.
+ */
+static uint64_t
+start_tasks(struct loop *l, uint64_t now)
+{
+	uint64_t gap = (uint64_t)l->conf.target_interval_ms * 1000, wait;
+	uint64_t next = UINT64_MAX;
+	struct target_seen *s;
+	struct task *t;
+	size_t i;
+	int all = 1;
+
+	for (i = l->first_pending; i < l->ntasks; i++) {
+		t = &l->tasks[i];
+		if (t->started)
+			continue;
+		s = seen_find(l, &t->dst, 1);
+		if (s != NULL && s->last_us != 0 && now < s->last_us + gap) {
+			wait = s->last_us + gap - now;
+			if (wait < next)
+				next = wait;
+			all = 0;
+			continue;
+		}
+		if (s != NULL)
+			s->last_us = now;
+		t->started = 1;
+		if (t->ops->start(t->arg) == -1)
+			LOG(LOG_LVL_WARN, "%s: could not start", t->ops->name);
+		if (all)
+			l->first_pending = i + 1;
+	}
+	return next;
+}
+
+/* ---------------------------------------------------------------------
+ * Sending
+ * --------------------------------------------------------------------- */
+
+static void
+refill(struct loop *l, uint64_t now)
+{
+	double burst = l->conf.rate_pps * BURST_SECONDS;
+
+	if (burst > BURST_MAX)
+		burst = BURST_MAX;
+	if (burst < 1)
+		burst = 1;
+	l->tokens += (double)(now - l->refill_us) * l->conf.rate_pps / 1e6;
+	if (l->tokens > burst)
+		l->tokens = burst;
+	l->refill_us = now;
+}
+
+static void
+fail_probe(struct loop *l, struct probe *p, int err)
+{
+	p->state = PROBE_FAILED;
+	p->err = err;
+	l->outstanding--;
+	l->stats.send_errors++;
+	p->ops->timeout(p->arg, p);
+}
+
+/* The probed address of 'p', from its key. */
+static void
+probe_dst(const struct probe *p, struct addr *dst)
+{
+	memset(dst, 0, sizeof(*dst));
+	dst->af = p->key.af;
+	memcpy(dst->b, p->key.dst, sizeof(dst->b));
+}
+
+/* Put 'p' back at the head of the queue (after EAGAIN/ENOBUFS). */
+static void
+queue_push_front(struct loop *l, struct probe *p)
+{
+	p->qnext = l->qhead;
+	p->qprev = NULL;
+	if (l->qhead != NULL)
+		l->qhead->qprev = p;
+	else
+		l->qtail = p;
+	l->qhead = p;
+}
+
+static void
+send_queued(struct loop *l, uint64_t now)
+{
+	struct addr dst;
+	struct probe *p;
+	size_t len;
+	int fd;
+
+	if (now < l->backoff_until)
+		return;
+	refill(l, now);
+	while ((p = l->qhead) != NULL && l->tokens >= 1) {
+		queue_remove(l, p);
+		if ((len = p->ops->send(p->arg, p, l->pkt, sizeof(l->pkt))) ==
+		    0) {
+			fail_probe(l, p, EINVAL);
+			continue;
+		}
+		probe_dst(p, &dst);
+		fd = dst.af == 6 ? l->socks.send6_fd : l->socks.send_fd;
+		clock_gettime(CLOCK_REALTIME, &p->tx_real);
+		p->tx_us = loop_now_us();
+		if (sock_send(fd, l->pkt, len, &dst) == -1) {
+			if (errno == EAGAIN || errno == ENOBUFS) {
+				/* Back in front; try again shortly. */
+				queue_push_front(l, p);
+				l->backoff_until = now + BACKOFF_US;
+				return;
+			}
+			fail_probe(l, p, errno);
+			continue;
+		}
+		l->tokens -= 1;
+		l->stats.sent++;
+		if (!p->hashed && hash_insert(l, p) == -1) {
+			fail_probe(l, p, ENOMEM);
+			continue;
+		}
+		p->state = PROBE_INFLIGHT;
+		p->at_us = p->tx_us + p->timeout_us;
+		if (heap_push(l, p) == -1)
+			fail_probe(l, p, ENOMEM);
+	}
+}
+
+/* ---------------------------------------------------------------------
+ * Timers
+ * --------------------------------------------------------------------- */
+
+static void
+fire_timers(struct loop *l, uint64_t now)
+{
+	struct probe *p;
+
+	while (l->nheap > 0 && l->heap[0]->at_us <= now) {
+		p = l->heap[0];
+		heap_remove(l, p);
+		if (p->state == PROBE_SCHEDULED) {
+			p->state = PROBE_QUEUED;
+			queue_append(l, p);
+		} else if (p->state == PROBE_INFLIGHT) {
+			p->state = PROBE_TIMEDOUT;
+			l->outstanding--;
+			p->ops->timeout(p->arg, p);
+		}
+	}
+}
+
+/* ---------------------------------------------------------------------
+ * Receiving
+ * --------------------------------------------------------------------- */
+
+static uint32_t
+rtt_us(const struct probe *p, const struct timespec *ts, uint64_t now)
+{
+	uint64_t mono = now - p->tx_us;
+	int64_t k;
+
+	if (ts->tv_sec == 0 && ts->tv_nsec == 0)
+		return (uint32_t)mono;
+	k = ((int64_t)ts->tv_sec - (int64_t)p->tx_real.tv_sec) * 1000000 +
+	    ((int64_t)ts->tv_nsec - (int64_t)p->tx_real.tv_nsec) / 1000;
+	/* The kernel stamp precedes our reading it; else the clock moved. */
+	if (k < 0 || (uint64_t)k > mono + 1000)
+		return (uint32_t)mono;
+	return (uint32_t)k;
+}
+
+static void
+deliver(struct loop *l, const struct probe_key *k, struct probe_reply *r,
+    const struct timespec *ts)
+{
+	struct probe *p;
+	uint64_t now;
+
+	if ((p = hash_find(l, k)) == NULL) {
+		l->stats.foreign++;
+		return;
+	}
+	switch (p->state) {
+	case PROBE_INFLIGHT:
+		now = loop_now_us();
+		heap_remove(l, p);
+		p->state = PROBE_ANSWERED;
+		l->outstanding--;
+		l->stats.replies++;
+		r->rtt_us = rtt_us(p, ts, now);
+		p->ops->reply(p->arg, p, r);
+		break;
+	case PROBE_ANSWERED:
+		p->ndup++;
+		l->stats.dups++;
+		break;
+	case PROBE_TIMEDOUT:
+	case PROBE_CANCELLED:
+		p->nlate++;
+		l->stats.late++;
+		break;
+	default:
+		l->stats.foreign++;
+		break;
+	}
+}
+
+/* Which socket a packet came from. */
+enum rx_kind { RX_ICMP4, RX_TCP4, RX_ICMP6, RX_TCP6 };
+
+static void
+on_icmp(struct loop *l, enum rx_kind kind, const uint8_t *b, size_t n,
+    const struct sock_rx *rx)
+{
+	struct icmp_reply ir;
+	struct probe_reply r;
+	struct probe_key k;
+	struct errbuf eb;
+	enum icmp_parse_rc rc;
+
+	errbuf_clear(&eb);
+	if (kind == RX_ICMP6)
+		rc = icmp_parse6(b, n, &rx->from, rx->hlim, &ir, &eb);
+	else
+		rc = icmp_parse4(b, n, &ir, &eb);
+	switch (rc) {
+	case ICMP_PARSE_OK:
+		break;
+	case ICMP_PARSE_TRUNCATED:
+		l->stats.truncated++;
+		LOG(LOG_LVL_DEBUG, "icmp: %s", eb.msg);
+		return;
+	case ICMP_PARSE_BAD:
+		l->stats.malformed++;
+		LOG(LOG_LVL_DEBUG, "icmp: %s", eb.msg);
+		return;
+	default:
+		l->stats.foreign++;
+		return;
+	}
+	if (ir.type == ICMP_T_ECHOREPLY) {
+		if (ir.echo_id != l->icmp_id) {
+			l->stats.foreign++;
+			return;
+		}
+		probe_key_icmp(&k, &ir.from, ir.echo_id, ir.echo_seq);
+	} else if (ir.q_proto == IPPROTO_ICMP || ir.q_proto == IPPROTO_ICMPV6) {
+		if (ir.q_icmp_id != l->icmp_id) {
+			l->stats.foreign++;
+			return;
+		}
+		probe_key_icmp(&k, &ir.q_dst, ir.q_icmp_id, ir.q_icmp_seq);
+	} else if (ir.q_proto == IPPROTO_UDP) {
+		probe_key_ports(&k, IPPROTO_UDP, &ir.q_dst, ir.q_sport,
+		    ir.q_dport, ir.q_cksum);
+	} else if (ir.q_proto == IPPROTO_TCP) {
+		probe_key_ports(&k, IPPROTO_TCP, &ir.q_dst, ir.q_sport,
+		    ir.q_dport, ir.q_tcp_seq);
+	} else {
+		l->stats.foreign++;
+		return;
+	}
+	memset(&r, 0, sizeof(r));
+	r.kind = PROBE_REPLY_ICMP;
+	r.from = ir.from;
+	r.ttl = ir.ttl;
+	r.size = (int)ir.size;
+	r.icmp = &ir;
+	deliver(l, &k, &r, &rx->ts);
+}
+
+static void
+on_tcp(struct loop *l, enum rx_kind kind, const uint8_t *b, size_t n,
+    const struct sock_rx *rx)
+{
+	struct pkt_tcp_reply tr;
+	struct probe_reply r;
+	struct probe_key k;
+
+	if ((kind == RX_TCP6 ? pkt_parse_tcp6(b, n, &rx->from, rx->hlim, &tr)
+			     : pkt_parse_tcp4(b, n, &tr)) == -1) {
+		l->stats.malformed++;
+		return;
+	}
+	/* SYN-ACK or RST-ACK acknowledging our SYN's sequence number. */
+	if (!(tr.flags & PKT_TCP_ACK) ||
+	    !(tr.flags & (PKT_TCP_SYN | PKT_TCP_RST))) {
+		l->stats.foreign++;
+		return;
+	}
+	probe_key_ports(
+	    &k, IPPROTO_TCP, &tr.from, tr.dport, tr.sport, tr.ack - 1);
+	memset(&r, 0, sizeof(r));
+	r.kind = PROBE_REPLY_TCP;
+	r.from = tr.from;
+	r.ttl = tr.ttl;
+	r.size = (int)tr.size;
+	r.tcp = &tr;
+	deliver(l, &k, &r, &rx->ts);
+}
+
+static int
+drain(struct loop *l, int fd, enum rx_kind kind, struct errbuf *eb)
+{
+	struct sock_rx rx;
+	ssize_t n;
+	int i;
+
+	for (i = 0; i < RECV_BATCH; i++) {
+		n = sock_recv(fd, l->rbuf, sizeof(l->rbuf), &rx);
+		if (n == -1) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK ||
+			    errno == EINTR)
+				return 0;
+			return errbuf_set(eb, "recvmsg: %s", strerror(errno));
+		}
+		if (rx.truncated) {
+			l->stats.truncated++;
+			continue;
+		}
+		if (kind == RX_TCP4 || kind == RX_TCP6)
+			on_tcp(l, kind, l->rbuf, (size_t)n, &rx);
+		else
+			on_icmp(l, kind, l->rbuf, (size_t)n, &rx);
+	}
+	return 0;
+}
+
+int
+loop_run(struct loop *l, volatile sig_atomic_t *stop, struct errbuf *eb)
+{
+	const int fds[] = { l->socks.icmp_fd, l->socks.tcp_fd,
+		l->socks.icmp6_fd, l->socks.tcp6_fd };
+	const enum rx_kind kinds[] = { RX_ICMP4, RX_TCP4, RX_ICMP6, RX_TCP6 };
+	struct pollfd pfd[4];
+	enum rx_kind pkind[4];
+	struct timespec tmo;
+	uint64_t now, wait, held;
+	nfds_t nfd = 0, i;
+
+	for (i = 0; i < 4; i++)
+		if (fds[i] != -1) {
+			pfd[nfd].fd = fds[i];
+			pfd[nfd].events = POLLIN;
+			pkind[nfd++] = kinds[i];
+		}
+	for (;;) {
+		if (stop != NULL && *stop)
+			return errbuf_set(eb, "interrupted");
+		now = loop_now_us();
+		held = start_tasks(l, now);
+		fire_timers(l, now);
+		send_queued(l, now);
+		if (l->outstanding == 0 && held == UINT64_MAX &&
+		    l->first_pending >= l->ntasks)
+			return 0;
+
+		wait = held;
+		now = loop_now_us();
+		if (l->nheap > 0)
+			wait = l->heap[0]->at_us > now
+			    ? (l->heap[0]->at_us - now < wait
+				      ? l->heap[0]->at_us - now
+				      : wait)
+			    : 0;
+		if (l->qhead != NULL) {
+			uint64_t t = l->backoff_until > now
+			    ? l->backoff_until - now
+			    : (uint64_t)((1 - l->tokens) * 1e6 /
+				  l->conf.rate_pps) +
+				1;
+
+			if (l->tokens >= 1 && l->backoff_until <= now)
+				t = 0;
+			if (t < wait)
+				wait = t;
+		}
+		if (wait > 1000000)
+			wait = 1000000;
+		tmo.tv_sec = (time_t)(wait / 1000000);
+		tmo.tv_nsec = (long)(wait % 1000000) * 1000;
+		if (ppoll(pfd, nfd, &tmo, NULL) == -1) {
+			if (errno == EINTR)
+				continue;
+			return errbuf_set(eb, "ppoll: %s", strerror(errno));
+		}
+		for (i = 0; i < nfd; i++)
+			if ((pfd[i].revents & POLLIN) &&
+			    drain(l, pfd[i].fd, pkind[i], eb) == -1)
+				return -1;
+	}
+}

@@ -1,0 +1,330 @@
+/*
+ * sock.c --
+ *	Raw sockets for IPv4 and IPv6 (see sock.h).
+ */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+#include <linux/filter.h>
+#include <linux/icmp.h>
+#include <netinet/icmp6.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include "sock.h"
+
+/* Room for bursts of replies while the loop is busy sending. */
+#define SOCK_RCVBUF (4 * 1024 * 1024)
+
+static int
+raw_socket(int af, int proto)
+{
+	return socket(af, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
+}
+
+/*
+ * A bigger receive buffer; SO_RCVBUFFORCE works only with CAP_NET_ADMIN
+ * (root), otherwise the system's rmem_max caps SO_RCVBUF.  Neither is
+ * fatal.
+ */
+static void
+grow_rcvbuf(int fd)
+{
+	int n = SOCK_RCVBUF;
+
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &n, sizeof(n)) == -1)
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &n, sizeof(n));
+}
+
+/*
+ * A raw TCP socket gets a copy of every TCP segment the host receives.
+ * Only SYN-ACK and RST-ACK can answer a probe, so a classic BPF filter
+ * drops everything else in the kernel, before it costs us a wake-up:
+ *	X = IP header length; A = TCP flags (byte 13 of the header);
+ *	accept when ACK is set and SYN or RST is.
+ */
+static int
+tcp_filter(int fd)
+{
+	static struct sock_filter code[] = {
+		BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 0),
+		BPF_STMT(BPF_LD | BPF_B | BPF_IND, 13),
+		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x10, 0, 2),
+		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x06, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, 0xffff),
+		BPF_STMT(BPF_RET | BPF_K, 0),
+	};
+	struct sock_fprog prog = { sizeof(code) / sizeof(code[0]), code };
+
+	return setsockopt(
+	    fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog));
+}
+
+/* The same over IPv6, where the filter sees the TCP header first. */
+static int
+tcp6_filter(int fd)
+{
+	static struct sock_filter code[] = {
+		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 13),
+		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x10, 0, 2),
+		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x06, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, 0xffff),
+		BPF_STMT(BPF_RET | BPF_K, 0),
+	};
+	struct sock_fprog prog = { sizeof(code) / sizeof(code[0]), code };
+
+	return setsockopt(
+	    fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog));
+}
+
+static int
+stamp(int fd)
+{
+	int on = 1;
+
+	return setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on));
+}
+
+/*
+ * The IPv6 sockets.  A kernel without IPv6 (EAFNOSUPPORT) is not an
+ * error: IPv6 targets are then refused when measured.
+ */
+static int
+open6(struct sock_set *s, struct errbuf *eb)
+{
+	struct icmp6_filter filt;
+	int on = 1;
+
+	if ((s->send6_fd = raw_socket(AF_INET6, IPPROTO_RAW)) == -1) {
+		if (errno == EAFNOSUPPORT)
+			return 0;
+		return errbuf_set(
+		    eb, "cannot open a raw IPv6 socket: %s", strerror(errno));
+	}
+	if ((s->icmp6_fd = raw_socket(AF_INET6, IPPROTO_ICMPV6)) == -1 ||
+	    (s->tcp6_fd = raw_socket(AF_INET6, IPPROTO_TCP)) == -1)
+		return errbuf_set(
+		    eb, "cannot open a raw IPv6 socket: %s", strerror(errno));
+	ICMP6_FILTER_SETBLOCKALL(&filt);
+	ICMP6_FILTER_SETPASS(ICMP6_ECHO_REPLY, &filt);
+	ICMP6_FILTER_SETPASS(ICMP6_DST_UNREACH, &filt);
+	ICMP6_FILTER_SETPASS(ICMP6_PACKET_TOO_BIG, &filt);
+	ICMP6_FILTER_SETPASS(ICMP6_TIME_EXCEEDED, &filt);
+	ICMP6_FILTER_SETPASS(ICMP6_PARAM_PROB, &filt);
+	/* The hop limit of replies comes as ancillary data (RFC 3542). */
+	if (setsockopt(s->icmp6_fd, IPPROTO_ICMPV6, ICMP6_FILTER, &filt,
+		sizeof(filt)) == -1 ||
+	    setsockopt(s->icmp6_fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &on,
+		sizeof(on)) == -1 ||
+	    setsockopt(s->tcp6_fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &on,
+		sizeof(on)) == -1 ||
+	    stamp(s->icmp6_fd) == -1 || stamp(s->tcp6_fd) == -1 ||
+	    tcp6_filter(s->tcp6_fd) == -1)
+		return errbuf_set(
+		    eb, "raw IPv6 socket options: %s", strerror(errno));
+	grow_rcvbuf(s->icmp6_fd);
+	grow_rcvbuf(s->tcp6_fd);
+	return 0;
+}
+
+int
+sock_open(struct sock_set *s, struct errbuf *eb)
+{
+	struct icmp_filter filt;
+	int rc = -1;
+
+	*s = (struct sock_set)SOCK_SET_INIT;
+	if ((s->send_fd = raw_socket(AF_INET, IPPROTO_RAW)) == -1 ||
+	    (s->icmp_fd = raw_socket(AF_INET, IPPROTO_ICMP)) == -1 ||
+	    (s->tcp_fd = raw_socket(AF_INET, IPPROTO_TCP)) == -1) {
+		errbuf_set(eb,
+		    "cannot open a raw socket: %s (run as root, or grant "
+		    "CAP_NET_RAW as the systemd unit does)",
+		    strerror(errno));
+		goto out;
+	}
+	/*
+	 * Only the ICMP types that answer probes reach us (Linux
+	 * ICMP_FILTER: a set bit drops the type).
+	 */
+	filt.data = ~((1U << ICMP_ECHOREPLY) | (1U << ICMP_DEST_UNREACH) |
+	    (1U << ICMP_TIME_EXCEEDED) | (1U << ICMP_PARAMETERPROB));
+	if (setsockopt(s->icmp_fd, SOL_RAW, ICMP_FILTER, &filt, sizeof(filt)) ==
+		-1 ||
+	    stamp(s->icmp_fd) == -1 || stamp(s->tcp_fd) == -1 ||
+	    tcp_filter(s->tcp_fd) == -1) {
+		errbuf_set(eb, "raw socket options: %s", strerror(errno));
+		goto out;
+	}
+	grow_rcvbuf(s->icmp_fd);
+	grow_rcvbuf(s->tcp_fd);
+	if (open6(s, eb) == -1)
+		goto out;
+	rc = 0;
+out:
+	if (rc == -1)
+		sock_close(s);
+	return rc;
+}
+
+void
+sock_close(struct sock_set *s)
+{
+	int *fds[] = { &s->send_fd, &s->icmp_fd, &s->tcp_fd, &s->send6_fd,
+		&s->icmp6_fd, &s->tcp6_fd };
+	size_t i;
+
+	for (i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
+		if (*fds[i] != -1) {
+			close(*fds[i]);
+			*fds[i] = -1;
+		}
+}
+
+/* 'a' as a socket address of its family; returns the length. */
+static socklen_t
+to_sa(const struct addr *a, struct sockaddr_storage *ss, uint16_t port)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (a->af == 6) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(port);
+		memcpy(&sin6->sin6_addr, a->b, 16);
+		return sizeof(*sin6);
+	}
+	sin->sin_family = AF_INET;
+	sin->sin_port = htons(port);
+	memcpy(&sin->sin_addr, a->b, 4);
+	return sizeof(*sin);
+}
+
+/* The address in 'ss' (AF_INET or AF_INET6) into 'a'. */
+static void
+from_sa(const struct sockaddr_storage *ss, struct addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	if (ss->ss_family == AF_INET6) {
+		a->af = 6;
+		memcpy(a->b, &((const struct sockaddr_in6 *)ss)->sin6_addr, 16);
+	} else if (ss->ss_family == AF_INET) {
+		a->af = 4;
+		memcpy(a->b, &((const struct sockaddr_in *)ss)->sin_addr, 4);
+	}
+}
+
+int
+sock_route_src(struct sock_router *r, const struct addr *dst, struct addr *src,
+    struct errbuf *eb)
+{
+	struct sockaddr_storage ss;
+	socklen_t slen;
+	int *fd = dst->af == 6 ? &r->fd6 : &r->fd4;
+
+	/* A UDP socket may be connected again and again (connect(2)). */
+	if (*fd == -1 &&
+	    (*fd = socket(dst->af == 6 ? AF_INET6 : AF_INET,
+		 SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
+		return errbuf_set(eb, "socket: %s", strerror(errno));
+	slen = to_sa(dst, &ss, 9);
+	if (connect(*fd, (struct sockaddr *)&ss, slen) == -1)
+		return errbuf_set(
+		    eb, "no route to the target: %s", strerror(errno));
+	slen = sizeof(ss);
+	if (getsockname(*fd, (struct sockaddr *)&ss, &slen) == -1)
+		return errbuf_set(eb, "getsockname: %s", strerror(errno));
+	from_sa(&ss, src);
+	return 0;
+}
+
+void
+sock_router_close(struct sock_router *r)
+{
+	if (r->fd4 != -1)
+		close(r->fd4);
+	if (r->fd6 != -1)
+		close(r->fd6);
+	*r = (struct sock_router)SOCK_ROUTER_INIT;
+}
+
+int
+sock_send(int fd, const uint8_t *pkt, size_t len, const struct addr *dst)
+{
+	struct sockaddr_storage ss;
+	socklen_t slen = to_sa(dst, &ss, 0);
+
+	if (sendto(fd, pkt, len, 0, (struct sockaddr *)&ss, slen) == -1)
+		return -1;
+	return 0;
+}
+
+ssize_t
+sock_recv(int fd, uint8_t *buf, size_t cap, struct sock_rx *rx)
+{
+	union {
+		char b[CMSG_SPACE(sizeof(struct timespec)) +
+		    CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} ctl;
+	struct sockaddr_storage from;
+	struct iovec iov = { buf, cap };
+	struct msghdr mh;
+	struct cmsghdr *cm;
+	ssize_t n;
+
+	memset(&mh, 0, sizeof(mh));
+	memset(&from, 0, sizeof(from));
+	mh.msg_name = &from;
+	mh.msg_namelen = sizeof(from);
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = ctl.b;
+	mh.msg_controllen = sizeof(ctl.b);
+	memset(rx, 0, sizeof(*rx));
+	rx->hlim = -1;
+	if ((n = recvmsg(fd, &mh, 0)) == -1)
+		return -1;
+	rx->truncated = (mh.msg_flags & MSG_TRUNC) != 0;
+	from_sa(&from, &rx->from);
+	for (cm = CMSG_FIRSTHDR(&mh); cm != NULL; cm = CMSG_NXTHDR(&mh, cm)) {
+		if (cm->cmsg_level == SOL_SOCKET &&
+		    cm->cmsg_type == SCM_TIMESTAMPNS)
+			memcpy(&rx->ts, CMSG_DATA(cm), sizeof(rx->ts));
+		else if (cm->cmsg_level == IPPROTO_IPV6 &&
+		    cm->cmsg_type == IPV6_HOPLIMIT)
+			memcpy(&rx->hlim, CMSG_DATA(cm), sizeof(rx->hlim));
+	}
+	return n;
+}
+
+void
+sock_probe_caps(struct sock_caps *c)
+{
+	int fd;
+
+	memset(c, 0, sizeof(*c));
+	if ((fd = raw_socket(AF_INET, IPPROTO_ICMP)) != -1) {
+		c->icmp = 1;
+		c->timestamp = stamp(fd) == 0;
+		close(fd);
+	}
+	if ((fd = raw_socket(AF_INET, IPPROTO_TCP)) != -1) {
+		c->tcp = 1;
+		close(fd);
+	}
+	if ((fd = raw_socket(AF_INET, IPPROTO_RAW)) != -1) {
+		c->hdrincl = 1;
+		close(fd);
+	}
+	if ((fd = raw_socket(AF_INET6, IPPROTO_RAW)) != -1) {
+		close(fd);
+		if ((fd = raw_socket(AF_INET6, IPPROTO_ICMPV6)) != -1) {
+			c->ipv6 = 1;
+			close(fd);
+		}
+	}
+}

@@ -1,0 +1,103 @@
+/*
+ * sock.h --
+ *	The worker's raw sockets, opened once at start-up while it still has
+ *	CAP_NET_RAW (before privileges are dropped).  Per family: one
+ *	header-included socket to send every probe (IPPROTO_RAW; we write
+ *	the IP header), one raw ICMP (ICMPv6) socket and one raw TCP socket
+ *	to receive replies with kernel receive time stamps (SO_TIMESTAMPNS).
+ */
+#ifndef PINGSVC_WORKER_SOCK_H
+#define PINGSVC_WORKER_SOCK_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "addr.h"
+#include "errbuf.h"
+
+struct sock_set {
+	int send_fd;  /* AF_INET, IPPROTO_RAW */
+	int icmp_fd;  /* AF_INET, IPPROTO_ICMP: echo replies and errors */
+	int tcp_fd;   /* AF_INET, IPPROTO_TCP: SYN-ACK and RST */
+	int send6_fd; /* AF_INET6, IPPROTO_RAW (IPV6_HDRINCL); -1: no IPv6 */
+	int icmp6_fd; /* AF_INET6, IPPROTO_ICMPV6 */
+	int tcp6_fd;  /* AF_INET6, IPPROTO_TCP */
+};
+
+#define SOCK_SET_INIT                                                          \
+	{                                                                      \
+		-1, -1, -1, -1, -1, -1                                         \
+	}
+
+/*
+ * sock_open --
+ *	Open the sockets into 's' (all non-blocking, close-on-exec).  IPv6
+ *	sockets are left at -1 when the kernel has no IPv6.  Returns 0, or -1
+ *	with 'eb' saying what to do (run as root or grant CAP_NET_RAW);
+ *	nothing stays open on failure.
+ */
+int sock_open(struct sock_set *s, struct errbuf *eb);
+
+/* sock_close -- Close what 's' holds; safe on SOCK_SET_INIT. */
+void sock_close(struct sock_set *s);
+
+/* Cached UDP sockets for sock_route_src, one per family. */
+struct sock_router {
+	int fd4, fd6;
+};
+
+#define SOCK_ROUTER_INIT                                                       \
+	{                                                                      \
+		-1, -1                                                         \
+	}
+
+/*
+ * sock_route_src --
+ *	The source address the kernel would use towards 'dst', found by
+ *	connecting a UDP socket (which sends nothing; the socket is kept in
+ *	'r' for the next call).  Returns 0, or -1 with 'eb' (e.g. no route).
+ */
+int sock_route_src(struct sock_router *r, const struct addr *dst,
+    struct addr *src, struct errbuf *eb);
+
+/* sock_router_close -- Close the cached sockets. */
+void sock_router_close(struct sock_router *r);
+
+/*
+ * sock_send --
+ *	Send the complete IP packet 'pkt' to 'dst' on 'fd'.  Returns 0, or
+ *	-1 with errno set (EAGAIN/ENOBUFS: try again later).
+ */
+int sock_send(int fd, const uint8_t *pkt, size_t len, const struct addr *dst);
+
+/* What came with a received packet. */
+struct sock_rx {
+	struct timespec ts; /* kernel receive time (CLOCK_REALTIME), or 0 */
+	struct addr from;   /* sender */
+	int hlim;           /* IPv6 hop limit, -1 (IPv4: in the packet) */
+	int truncated;      /* longer than the buffer */
+};
+
+/*
+ * sock_recv --
+ *	Receive one packet into 'buf' and what came with it into '*rx'.
+ *	Returns its length, or -1 with errno (EAGAIN when none is waiting).
+ *	IPv4 raw sockets deliver the IP header, IPv6 ones do not.
+ */
+ssize_t sock_recv(int fd, uint8_t *buf, size_t cap, struct sock_rx *rx);
+
+/* What this process may do, for `pingsvc-worker selftest`. */
+struct sock_caps {
+	int icmp;      /* raw ICMP socket opens */
+	int tcp;       /* raw TCP socket opens */
+	int hdrincl;   /* IPPROTO_RAW (needed for every probe) */
+	int timestamp; /* SO_TIMESTAMPNS accepted */
+	int ipv6;      /* the same for IPv6 */
+};
+
+/* sock_probe_caps -- Try each socket and close it at once. */
+void sock_probe_caps(struct sock_caps *c);
+
+#endif

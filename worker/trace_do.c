@@ -1,0 +1,303 @@
+/*
+ * trace_do.c --
+ *	The Paris traceroute state machine (see trace_do.h).
+ */
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "trace_do.h"
+#include "util.h"
+
+struct trace_do {
+	struct trace_cmd cmd; /* allow set not copied */
+	struct loop *loop;
+	uint32_t seq0; /* TCP sequence base */
+	int n;         /* probes */
+	int done;
+	int end_ttl; /* lowest TTL known to end the path, or 256 */
+	struct probe *probes;
+	struct trace_outcome out;
+};
+
+static int
+pending(const struct probe *p)
+{
+	return p->state == PROBE_NEW || p->state == PROBE_SCHEDULED ||
+	    p->state == PROBE_QUEUED || p->state == PROBE_INFLIGHT;
+}
+
+static int
+trace_do_start(void *arg)
+{
+	struct trace_do *td = arg;
+	struct probe **order;
+	int i, j;
+
+	td->out.timestamp = (int64_t)time(NULL);
+	if ((order = calloc((size_t)td->n, sizeof(*order))) == NULL)
+		return -1;
+	/*
+	 * Random order (Fisher-Yates): hops are not probed nearest first,
+	 * so a rate-limiting router sees our probes spread over time.
+	 */
+	for (i = 0; i < td->n; i++) {
+		j = (int)(util_random32() % (uint32_t)(i + 1));
+		order[i] = order[j];
+		order[j] = &td->probes[i];
+	}
+	for (i = 0; i < td->n; i++)
+		loop_probe_at(td->loop, order[i], 0);
+	free(order);
+	return 0;
+}
+
+static size_t
+trace_do_send(void *arg, struct probe *p, uint8_t *pkt, size_t cap)
+{
+	struct trace_do *td = arg;
+	struct pkt_probe pp;
+	uint32_t id = loop_next_id(td->loop);
+
+	memset(&pp, 0, sizeof(pp));
+	pp.src = td->out.src;
+	pp.dst = td->cmd.dst;
+	pp.ttl = p->ttl;
+	pp.ipid = (uint16_t)id;
+	pp.cksum = -1;
+	switch (td->cmd.proto) {
+	case PROTO_ICMP:
+		pp.flow = (uint32_t)td->cmd.paris_id;
+		pp.icmp_id = loop_icmp_id(td->loop);
+		pp.icmp_seq = (uint16_t)id;
+		pp.cksum = td->cmd.paris_id;
+		probe_key_icmp(&p->key, &pp.dst, pp.icmp_id, pp.icmp_seq);
+		return pkt_build_icmp_echo(&pp, pkt, cap);
+	case PROTO_UDP:
+		pp.flow = (uint32_t)td->cmd.paris_id;
+		pp.sport = TRACE_SPORT(td->cmd.paris_id);
+		pp.dport = (uint16_t)td->cmd.port;
+		pp.cksum = (int)(id % 65535) + 1; /* never 0: RFC 768 */
+		probe_key_ports(&p->key, IPPROTO_UDP, &pp.dst, pp.sport,
+		    pp.dport, (uint32_t)pp.cksum);
+		return pkt_build_udp(&pp, pkt, cap);
+	case PROTO_TCP:
+		pp.flow = (uint32_t)td->cmd.paris_id;
+		pp.sport = TRACE_SPORT(td->cmd.paris_id);
+		pp.dport = (uint16_t)td->cmd.port;
+		pp.tcp_seq = td->seq0 + id;
+		probe_key_ports(&p->key, IPPROTO_TCP, &pp.dst, pp.sport,
+		    pp.dport, pp.tcp_seq);
+		return pkt_build_tcp_syn(&pp, pkt, cap);
+	}
+	return 0;
+}
+
+/* The probes of TTL index 'i'. */
+static struct probe *
+ttl_probes(struct trace_do *td, int i)
+{
+	return &td->probes[i * td->out.packets];
+}
+
+/* Does an answer at this TTL end the trace (destination, unreachable)? */
+static int
+halts(const struct trace_probe_outcome *o)
+{
+	return o->answered && (o->reached || o->icmp_type == ICMP_T_UNREACH);
+}
+
+/*
+ * Decide whether the trace is complete: walking from the first TTL,
+ * every TTL must be resolved (answered, timed out or failed) up to the
+ * first that halts or ends a run of gap_limit silent hops.  Then cancel
+ * whatever is still outstanding beyond it.
+ */
+static void
+check_done(struct trace_do *td)
+{
+	struct trace_outcome *o = &td->out;
+	int i, k, last = -1, run = 0, silent, halt;
+
+	if (td->done)
+		return;
+	for (i = 0; i < o->nttl && last < 0; i++) {
+		silent = 1;
+		halt = 0;
+		for (k = 0; k < o->packets; k++) {
+			if (pending(&ttl_probes(td, i)[k]))
+				return;
+			if (o->v[i * o->packets + k].answered)
+				silent = 0;
+			if (halts(&o->v[i * o->packets + k]))
+				halt = 1;
+		}
+		run = silent ? run + 1 : 0;
+		if (halt || o->first_hop + i >= td->end_ttl ||
+		    run >= td->cmd.gap_limit)
+			last = i;
+	}
+	if (last < 0)
+		last = o->nttl - 1;
+	td->done = 1;
+	o->last_ttl = o->first_hop + last;
+	o->endtime = (int64_t)time(NULL);
+	for (i = (last + 1) * o->packets; i < td->n; i++)
+		loop_probe_cancel(td->loop, &td->probes[i]);
+}
+
+/*
+ * An answer at 'ttl' ends the path there: probes with a higher TTL that
+ * have not left yet would only reach the same end, so they are not sent,
+ * which saves the rate cap for other measurements.  Those already in
+ * flight are left to answer or time out.
+ */
+static void
+drop_beyond(struct trace_do *td, int ttl)
+{
+	int i;
+
+	for (i = (ttl - td->out.first_hop + 1) * td->out.packets; i < td->n;
+	     i++)
+		if (td->probes[i].state == PROBE_QUEUED ||
+		    td->probes[i].state == PROBE_SCHEDULED)
+			loop_probe_cancel(td->loop, &td->probes[i]);
+}
+
+/* The path ends at 'ttl' (or earlier, if already known). */
+static void
+end_at(struct trace_do *td, int ttl)
+{
+	if (ttl < td->out.first_hop || ttl >= td->end_ttl)
+		return;
+	td->end_ttl = ttl;
+	drop_beyond(td, ttl);
+}
+
+static void
+trace_do_reply(void *arg, struct probe *p, const struct probe_reply *r)
+{
+	struct trace_do *td = arg;
+	struct trace_probe_outcome *o = &td->out.v[p->index];
+
+	o->answered = 1;
+	o->from = r->from;
+	o->rtt_us = r->rtt_us;
+	o->ttl = r->ttl;
+	o->size = r->size;
+	o->reached = addr_cmp(&r->from, &td->cmd.dst) == 0;
+	if (r->kind == PROBE_REPLY_ICMP) {
+		o->icmp_type = r->icmp->type;
+		o->icmp_code = r->icmp->code;
+		o->ittl = r->icmp->has_quote ? r->icmp->q_ttl : -1;
+		o->mtu = r->icmp->mtu;
+		memcpy(o->mpls, r->icmp->mpls, sizeof(o->mpls));
+		o->nmpls = r->icmp->nmpls;
+	}
+	if (halts(o))
+		end_at(td, p->ttl);
+	/*
+	 * The destination's ICMP error quotes our probe with the TTL it had
+	 * left on arrival, so it tells the destination's distance even when
+	 * the answering probe was sent with a higher TTL: sent t, arrived
+	 * with q, the destination is t - q + 1 hops away.  Hosts rate-limit
+	 * their ICMP errors (Linux: about one a second per peer), so the
+	 * probes at that very distance may go unanswered while a higher one
+	 * gets through; without this the trace would end one or more hops
+	 * too far, after stars.
+	 */
+	if (o->reached && o->ittl >= 1 && o->ittl <= p->ttl)
+		end_at(td, p->ttl - o->ittl + 1);
+	check_done(td);
+}
+
+static void
+trace_do_timeout(void *arg, struct probe *p)
+{
+	(void)p;
+	check_done(arg);
+}
+
+static void
+trace_do_free(void *arg)
+{
+	struct trace_do *td = arg;
+
+	if (td == NULL)
+		return;
+	free(td->probes);
+	free(td->out.v);
+	free(td);
+}
+
+const struct probe_ops trace_do_ops = {
+	.name = "trace",
+	.start = trace_do_start,
+	.send = trace_do_send,
+	.reply = trace_do_reply,
+	.timeout = trace_do_timeout,
+	.free = trace_do_free,
+};
+
+struct trace_do *
+trace_do_new(const struct trace_cmd *c, struct loop *l, const struct addr *src,
+    struct errbuf *eb)
+{
+	struct trace_do *td;
+	int nttl = c->max_hops - c->first_hop + 1, i;
+	size_t n = (size_t)nttl * (size_t)c->packets;
+	uint8_t scratch[PKT_MAX];
+	struct pkt_probe pp;
+
+	if ((td = calloc(1, sizeof(*td))) == NULL ||
+	    (td->probes = calloc(n, sizeof(*td->probes))) == NULL ||
+	    (td->out.v = calloc(n, sizeof(*td->out.v))) == NULL) {
+		trace_do_free(td);
+		errbuf_set(eb, "out of memory");
+		return NULL;
+	}
+	td->cmd = *c;
+	td->cmd.allow = (struct prefix_set)PREFIX_SET_INIT;
+	td->loop = l;
+	td->n = (int)n;
+	td->end_ttl = 256;
+	td->seq0 = util_random32();
+	td->out.src = *src;
+	td->out.endtime = -1;
+	td->out.first_hop = c->first_hop;
+	td->out.nttl = nttl;
+	td->out.packets = c->packets;
+	td->out.last_ttl = c->max_hops;
+	memset(&pp, 0, sizeof(pp));
+	pp.dst.af = c->dst.af;
+	pp.cksum = -1;
+	td->out.size = (int)(c->proto == PROTO_ICMP
+		? pkt_build_icmp_echo(&pp, scratch, sizeof(scratch))
+		: c->proto == PROTO_UDP
+		? pkt_build_udp(&pp, scratch, sizeof(scratch))
+		: pkt_build_tcp_syn(&pp, scratch, sizeof(scratch)));
+	for (i = 0; i < td->n; i++) {
+		td->probes[i].ops = &trace_do_ops;
+		td->probes[i].arg = td;
+		td->probes[i].index = i;
+		td->probes[i].ttl = c->first_hop + i / c->packets;
+		td->probes[i].timeout_us = (uint32_t)c->timeout_ms * 1000;
+		td->out.v[i].ittl = -1;
+		td->out.v[i].icmp_type = -1;
+		td->out.v[i].mtu = -1;
+	}
+	return td;
+}
+
+const struct trace_outcome *
+trace_do_outcome(const struct trace_do *td)
+{
+	return &td->out;
+}
+
+const struct trace_cmd *
+trace_do_cmd(const struct trace_do *td)
+{
+	return &td->cmd;
+}
