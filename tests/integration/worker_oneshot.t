@@ -165,7 +165,7 @@ result $? "trace missing: r6 at TTL 6, then stars until the gap limit (3)" "$sum
 # --- safety rule ---------------------------------------------------------------
 # Packets sent by v1's only interface (to r1), from the kernel's counters.
 txp() {
-    ip -n "$(lab ns v1)" -s link show r1 | awk '/TX:/ { getline; print $2; exit }'
+    lab exec v1 ip -s link show r1 | awk '/TX:/ { getline; print $2; exit }'
 }
 before=$(txp)
 msg=$(wk v1 ping 10.0.0.1 2>&1 >/dev/null)
