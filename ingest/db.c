@@ -1,0 +1,125 @@
+/*
+ * db.c --
+ *	libpq helpers (see db.h).
+ */
+#include <string.h>
+
+#include "db.h"
+
+PGconn *
+db_connect(const char *conninfo, struct errbuf *eb)
+{
+	PGconn *c;
+	size_t n;
+
+	c = PQconnectdb(conninfo != NULL ? conninfo : "");
+	if (c == NULL) {
+		errbuf_set(eb, "cannot connect to the database: out of memory");
+		return NULL;
+	}
+	if (PQstatus(c) != CONNECTION_OK) {
+		errbuf_set(eb, "cannot connect to the database: %s",
+		    PQerrorMessage(c));
+		/* libpq's messages end in a newline. */
+		if (eb != NULL) {
+			n = strlen(eb->msg);
+			while (n > 0 && eb->msg[n - 1] == '\n')
+				eb->msg[--n] = '\0';
+		}
+		PQfinish(c);
+		return NULL;
+	}
+	return c;
+}
+
+/* Status check and error text for both kinds of execution. */
+static PGresult *check(
+    PGconn *c, PGresult *res, char *sqlstate, struct errbuf *eb);
+
+PGresult *
+db_exec(PGconn *c, const char *sql, int n, const char *const *vals,
+    char *sqlstate, struct errbuf *eb)
+{
+	return check(c, PQexecParams(c, sql, n, NULL, vals, NULL, NULL, 0),
+	    sqlstate, eb);
+}
+
+PGresult *
+db_exec_prepared(PGconn *c, const char *name, int n, const char *const *vals,
+    char *sqlstate, struct errbuf *eb)
+{
+	return check(
+	    c, PQexecPrepared(c, name, n, vals, NULL, NULL, 0), sqlstate, eb);
+}
+
+static PGresult *
+check(PGconn *c, PGresult *res, char *sqlstate, struct errbuf *eb)
+{
+	ExecStatusType st;
+	const char *state, *msg;
+	size_t len;
+
+	if (sqlstate != NULL)
+		sqlstate[0] = '\0';
+	if (res == NULL) {
+		errbuf_set(eb, "database: %s", PQerrorMessage(c));
+		goto fail;
+	}
+	st = PQresultStatus(res);
+	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
+		return res;
+	state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+	if (sqlstate != NULL && state != NULL) {
+		strncpy(sqlstate, state, 5);
+		sqlstate[5] = '\0';
+	}
+	if (msg != NULL)
+		errbuf_set(eb, "database: %s (SQLSTATE %s)", msg,
+		    state != NULL ? state : "?");
+	else
+		errbuf_set(eb, "database: %s", PQerrorMessage(c));
+	PQclear(res);
+fail:
+	if (eb != NULL) {
+		len = strlen(eb->msg);
+		while (len > 0 && eb->msg[len - 1] == '\n')
+			eb->msg[--len] = '\0';
+	}
+	return NULL;
+}
+
+int
+db_cmd(PGconn *c, const char *sql, int n, const char *const *vals,
+    struct errbuf *eb)
+{
+	PGresult *res;
+
+	if ((res = db_exec(c, sql, n, vals, NULL, eb)) == NULL)
+		return -1;
+	PQclear(res);
+	return 0;
+}
+
+void
+db_rollback(PGconn *c)
+{
+	PQclear(PQexec(c, "ROLLBACK"));
+}
+
+int
+db_has_process_results(PGconn *c, struct errbuf *eb)
+{
+	PGresult *res;
+	int rc;
+
+	res = db_exec(c,
+	    "SELECT to_regprocedure('pingsvc.process_results(bigint[])') "
+	    "IS NOT NULL",
+	    0, NULL, NULL, eb);
+	if (res == NULL)
+		return -1;
+	rc = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+	return rc;
+}

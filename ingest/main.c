@@ -1,0 +1,184 @@
+/*
+ * main.c --
+ *	pingsvc-ingest: command line.
+ *
+ *	pingsvc-ingest [--db CONNINFO] import --format atlas|native
+ *	    [--worker NAME] [--strict] FILE...
+ *	pingsvc-ingest [--db CONNINFO] enroll NAME [--caps icmp,udp,tcp]
+ *	pingsvc-ingest [--db CONNINFO] revoke NAME
+ *	pingsvc-ingest [--db CONNINFO] serve [--config FILE]
+ *
+ *	Options may come before or after the command.  Exit status: 0 done,
+ *	1 failure (or --strict refusals), 2 usage.
+ */
+#include <err.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "enroll.h"
+#include "import.h"
+#include "log.h"
+#include "server.h"
+
+#define DEFAULT_CONFIG "/usr/local/etc/pingsvc/ingest.conf"
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: pingsvc-ingest [--db CONNINFO] import --format "
+	    "atlas|native [--worker NAME]\n"
+	    "                      [--strict] FILE...\n"
+	    "       pingsvc-ingest [--db CONNINFO] enroll NAME "
+	    "[--caps icmp,udp,tcp]\n"
+	    "       pingsvc-ingest [--db CONNINFO] revoke NAME\n"
+	    "       pingsvc-ingest [--db CONNINFO] serve [--config FILE]\n");
+	exit(2);
+}
+
+static int
+cmd_import(PGconn *c, const char *format, const char *worker, int strict,
+    char *const *files, int n)
+{
+	struct import_opts o;
+	struct import_stats st;
+	struct errbuf eb;
+	int i, rc;
+
+	memset(&o, 0, sizeof(o));
+	if (format == NULL)
+		errx(2, "import: --format atlas|native is required");
+	if (strcmp(format, "atlas") == 0)
+		o.mode = RESULT_ATLAS;
+	else if (strcmp(format, "native") == 0)
+		o.mode = RESULT_WIRE;
+	else
+		errx(2, "import: --format must be atlas or native");
+	if (o.mode == RESULT_WIRE && worker == NULL)
+		errx(2, "import: --format native needs --worker NAME");
+	if (o.mode == RESULT_ATLAS && worker != NULL)
+		errx(2, "import: --worker is only for --format native");
+	if (n == 0)
+		errx(2, "import: no FILE given");
+	for (i = 0; strict && i < n; i++)
+		if (strcmp(files[i], "-") == 0)
+			errx(2,
+			    "import: --strict reads files twice; "
+			    "not standard input");
+	o.strict = strict;
+	o.worker = worker;
+	rc = import_files(c, &o, files, n, stderr, &st, &eb);
+	if (rc == -1) {
+		warnx("import: %s", errbuf_msg(&eb));
+		return 1;
+	}
+	printf("results stored %lld\n", st.c.stored);
+	printf("duplicates %lld\n", st.c.duplicates);
+	printf("refused %lld\n", st.refused);
+	printf("traces %lld\n", st.c.traces);
+	printf("hops %lld\n", st.c.hops);
+	printf("links %lld\n", st.c.links);
+	printf("new_targets %lld\n", st.c.new_targets);
+	printf("route_changes %lld\n", st.c.route_changes);
+	if (rc == 1) {
+		warnx("import: --strict: %lld item(s) refused, nothing stored",
+		    st.refused);
+		return 1;
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "worker", required_argument, NULL, 'w' },
+		{ "strict", no_argument, NULL, 's' },
+		{ "caps", required_argument, NULL, 'c' },
+		{ "config", required_argument, NULL, 'C' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *conninfo = NULL, *format = NULL, *worker = NULL;
+	const char *caps = "icmp,udp,tcp", *config = DEFAULT_CONFIG;
+	char capsarr[32], token[TOKEN_MAX + 1];
+	struct errbuf eb;
+	PGconn *c = NULL;
+	const char *cmd;
+	int ch, strict = 0, rc = 1, n;
+
+	log_init("pingsvc-ingest", LOG_LVL_INFO);
+	/* "+" would stop at the command; permute so options go anywhere. */
+	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'd':
+			conninfo = optarg;
+			break;
+		case 'f':
+			format = optarg;
+			break;
+		case 'w':
+			worker = optarg;
+			break;
+		case 's':
+			strict = 1;
+			break;
+		case 'c':
+			caps = optarg;
+			break;
+		case 'C':
+			config = optarg;
+			break;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1)
+		usage();
+	cmd = argv[0];
+	if (strcmp(cmd, "serve") == 0) {
+		if (argc != 1)
+			usage();
+		return server_main(config, conninfo) == 0 ? 0 : 1;
+	}
+	if (strcmp(cmd, "import") != 0 && strcmp(cmd, "enroll") != 0 &&
+	    strcmp(cmd, "revoke") != 0)
+		usage();
+	if (strcmp(cmd, "import") != 0 && argc != 2)
+		usage();
+	if (strcmp(cmd, "enroll") == 0 &&
+	    enroll_caps_parse(caps, capsarr, sizeof(capsarr), &eb) == -1)
+		errx(2, "enroll: %s", errbuf_msg(&eb));
+	if ((c = db_connect(conninfo, &eb)) == NULL)
+		errx(1, "%s", errbuf_msg(&eb));
+	if (strcmp(cmd, "import") == 0) {
+		rc = cmd_import(c, format, worker, strict, argv + 1, argc - 1);
+	} else if (strcmp(cmd, "enroll") == 0) {
+		if (enroll_worker(c, argv[1], capsarr, token, &eb) == -1) {
+			warnx("enroll: %s", errbuf_msg(&eb));
+		} else {
+			/* The only copy of the token anywhere. */
+			printf("%s\n", token);
+			explicit_bzero(token, sizeof(token));
+			rc = 0;
+		}
+	} else {
+		if ((n = enroll_revoke(c, argv[1], &eb)) == -1) {
+			warnx("revoke: %s", errbuf_msg(&eb));
+		} else {
+			printf("revoked %s; %d leased job(s) back to the "
+			       "queue\n",
+			    argv[1], n);
+			rc = 0;
+		}
+	}
+	PQfinish(c);
+	return rc;
+}

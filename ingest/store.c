@@ -1,0 +1,200 @@
+/*
+ * store.c --
+ *	Set-based storing of results (see store.h).
+ *
+ *	A batch travels as one jsonb parameter, an array of
+ *	{"k": key, "ts": s, "type", "af", "dst", "job", "body": {...}}, so
+ *	that one INSERT ... SELECT stores any number of results without a
+ *	round trip per row and without building SQL text from values.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "db.h"
+#include "json.h"
+#include "store.h"
+
+/*
+ * Keys first: only rows whose key was new get a results row.  nextval()
+ * in a materialised CTE numbers each input row once; ON CONFLICT DO
+ * NOTHING also drops a key repeated inside the batch.
+ */
+static const char SQL_STORE[] =
+    "WITH input AS MATERIALIZED ("
+    "  SELECT e.ord, x.k, to_timestamp(x.ts) AS ts, x.type, x.af,"
+    "         x.dst::inet AS dst, x.job, x.body,"
+    "         nextval('pingsvc.results_result_id_seq') AS result_id"
+    "    FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS e(v, ord),"
+    "         jsonb_to_record(e.v) AS x(k text, ts bigint, type text,"
+    "             af smallint, dst text, job bigint, body jsonb)"
+    "), keys AS ("
+    "  INSERT INTO pingsvc.result_keys (namespace, idem_key, result_id, ts)"
+    "  SELECT $2, k, result_id, ts FROM input ORDER BY ord"
+    "  ON CONFLICT DO NOTHING"
+    "  RETURNING result_id"
+    "), res AS ("
+    "  INSERT INTO pingsvc.results (result_id, ts, worker_id, job_id,"
+    "         idem_key, type, af, target, body, source)"
+    "  SELECT i.result_id, i.ts, $3::bigint, i.job, i.k, i.type, i.af,"
+    "         i.dst, i.body, $4"
+    "    FROM input i JOIN keys USING (result_id)"
+    "  RETURNING result_id"
+    ")"
+    "SELECT i.ord, keys.result_id IS NOT NULL, i.result_id"
+    "  FROM input i LEFT JOIN keys USING (result_id)"
+    " ORDER BY i.ord";
+
+static const char SQL_PROCESS[] =
+    "SELECT coalesce(sum(traces), 0), coalesce(sum(hops), 0),"
+    "       coalesce(sum(links), 0), coalesce(sum(new_targets), 0),"
+    "       coalesce(sum(route_changes), 0)"
+    "  FROM pingsvc.process_results($1::bigint[])";
+
+/* The batch as the jsonb parameter of SQL_STORE. */
+static int
+batch_json(const struct store_item *items, size_t n, struct buf *out)
+{
+	struct json_out j;
+	const struct result *r;
+	char dst[ADDR_STRLEN];
+	size_t i;
+	int rc = -1;
+
+	if (json_out_init(&j, out) == -1)
+		return -1;
+	if (json_out_open(&j, NULL, 1) == -1)
+		goto out;
+	for (i = 0; i < n; i++) {
+		r = items[i].r;
+		if (json_out_open(&j, NULL, 0) == -1 ||
+		    json_out_str(&j, "k", r->idem_key) == -1 ||
+		    json_out_int(&j, "ts", r->timestamp) == -1 ||
+		    json_out_str(&j, "type",
+			r->type == RESULT_PING ? "ping" : "traceroute") == -1 ||
+		    json_out_int(&j, "af", r->af) == -1 ||
+		    json_out_str(&j, "dst",
+			addr_format(&r->dst, dst, sizeof(dst))) == -1 ||
+		    (r->job_id >= 1 &&
+			json_out_int(&j, "job", r->job_id) == -1) ||
+		    json_out_key(&j, "body") == -1 ||
+		    result_encode(r, &j) == -1 || json_out_close(&j, 0) == -1)
+			goto out;
+	}
+	if (json_out_close(&j, 1) == -1)
+		goto out;
+	rc = 0;
+out:
+	json_out_free(&j);
+	return rc;
+}
+
+static int
+process(PGconn *c, const struct store_item *items, size_t n,
+    struct store_counts *counts, char *sqlstate, struct errbuf *eb)
+{
+	struct buf ids = BUF_INIT;
+	PGresult *res = NULL;
+	const char *vals[1];
+	size_t i;
+	int first = 1, rc = -1;
+
+	if (buf_puts(&ids, "{") == -1)
+		goto nomem;
+	for (i = 0; i < n; i++) {
+		if (items[i].status != STORE_STORED)
+			continue;
+		if (buf_printf(&ids, "%s%" PRId64, first ? "" : ",",
+			items[i].result_id) == -1)
+			goto nomem;
+		first = 0;
+	}
+	if (first) {
+		rc = 0; /* nothing new */
+		goto out;
+	}
+	if (buf_puts(&ids, "}") == -1)
+		goto nomem;
+	vals[0] = buf_str(&ids);
+	if ((res = db_exec(c, SQL_PROCESS, 1, vals, sqlstate, eb)) == NULL)
+		goto out;
+	if (PQntuples(res) != 1 || PQnfields(res) != 5) {
+		errbuf_set(eb, "process_results: unexpected result shape");
+		goto out;
+	}
+	counts->traces += strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	counts->hops += strtoll(PQgetvalue(res, 0, 1), NULL, 10);
+	counts->links += strtoll(PQgetvalue(res, 0, 2), NULL, 10);
+	counts->new_targets += strtoll(PQgetvalue(res, 0, 3), NULL, 10);
+	counts->route_changes += strtoll(PQgetvalue(res, 0, 4), NULL, 10);
+	rc = 0;
+	goto out;
+nomem:
+	errbuf_set(eb, "out of memory");
+out:
+	PQclear(res);
+	buf_free(&ids);
+	return rc;
+}
+
+int
+store_results(PGconn *c, struct store_item *items, size_t n, const char *ns,
+    int64_t worker_id, const char *source, int process_them,
+    struct store_counts *counts, char *sqlstate, struct errbuf *eb)
+{
+	struct buf data = BUF_INIT;
+	PGresult *res = NULL;
+	char wid[24];
+	const char *vals[4];
+	long long ord;
+	size_t i;
+	int rc = -1;
+
+	if (sqlstate != NULL)
+		sqlstate[0] = '\0';
+	if (n == 0)
+		return 0;
+	if (batch_json(items, n, &data) == -1) {
+		errbuf_set(eb, "out of memory");
+		goto out;
+	}
+	snprintf(wid, sizeof(wid), "%" PRId64, worker_id);
+	vals[0] = buf_str(&data);
+	vals[1] = ns;
+	vals[2] = worker_id >= 1 ? wid : NULL;
+	vals[3] = source;
+	if ((res = db_exec(c, SQL_STORE, 4, vals, sqlstate, eb)) == NULL)
+		goto out;
+	if ((size_t)PQntuples(res) != n) {
+		errbuf_set(eb, "store: %d rows back for %zu results",
+		    PQntuples(res), n);
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		ord = strtoll(PQgetvalue(res, (int)i, 0), NULL, 10);
+		if (ord < 1 || (size_t)ord > n) {
+			errbuf_set(
+			    eb, "store: row number %lld out of range", ord);
+			goto out;
+		}
+		if (strcmp(PQgetvalue(res, (int)i, 1), "t") == 0) {
+			items[ord - 1].status = STORE_STORED;
+			items[ord - 1].result_id =
+			    strtoll(PQgetvalue(res, (int)i, 2), NULL, 10);
+			counts->stored++;
+		} else {
+			items[ord - 1].status = STORE_DUPLICATE;
+			items[ord - 1].result_id = -1;
+			counts->duplicates++;
+		}
+	}
+	if (process_them && process(c, items, n, counts, sqlstate, eb) == -1)
+		goto out;
+	rc = 0;
+out:
+	PQclear(res);
+	buf_free(&data);
+	return rc;
+}
