@@ -103,14 +103,18 @@ ok $? "with the checksum restored migrate succeeds again"
 
 # --- a brand-new database ----------------------------------------------------------
 
+# Every migration of the tree is applied; the counts follow the tree.
+nmig=$(ls "$repo"/sql/migrations/[0-9][0-9][0-9][0-9]_*.sql | wc -l)
+
 createdb "$fresh"
 out=$("$migrate" "dbname=$fresh" 2>&1)
 ok $? "migrate into a new database succeeds"
 like "$out" "^migrate: applied 0001_core$" "and applies 0001_core"
 out=$("$migrate" "dbname=$fresh" 2>&1)
 ok $? "migrate into it a second time succeeds"
-like "$out" "^migrate: up to date \(1 migrations\)$" "and applies nothing"
-is "$(q "$fresh" "SELECT count(*) FROM pingsvc.schema_migrations")" 1 "one migration recorded"
+like "$out" "^migrate: up to date \($nmig migrations\)$" "and applies nothing"
+is "$(q "$fresh" "SELECT count(*) FROM pingsvc.schema_migrations")" "$nmig" \
+    "every migration recorded once"
 is "$(q "$fresh" "SELECT to_regclass('pingsvc.results_p' || to_char(now() AT TIME ZONE 'UTC', 'YYYYMMDD')) IS NOT NULL")" \
     t "the new database can take today's results"
 is "$(PGDATABASE=$fresh q "$fresh" "SELECT current_database()")" "$fresh" \
@@ -132,14 +136,18 @@ r2=$?
 is "$r1 $r2" "0 0" "two concurrent runs both succeed"
 is "$(cat "$tmp/c1" "$tmp/c2" | grep -c '^migrate: applied 0001_core$')" 1 \
     "exactly one of them applies 0001_core"
-is "$(q "$conc" "SELECT count(*) FROM pingsvc.schema_migrations")" 1 "it is recorded once"
+is "$(q "$conc" "SELECT count(*) FROM pingsvc.schema_migrations")" "$nmig" \
+    "each is recorded once"
 
 # --- edited and new migrations, in a copy of sql/ ---------------------------------
 
+# The copy holds the tree's first migration only, so that the versions the
+# tests add (0002_extra, 0003_broken) never meet the tree's own.
 fresh_copy()
 {
 	rm -rf "$tmp/sql"
 	cp -R "$repo/sql" "$tmp/sql"
+	find "$tmp/sql/migrations" -name '*.sql' ! -name '0001_core.sql' -delete
 }
 
 fresh_copy
@@ -154,8 +162,10 @@ out=$("$tmp/sql/migrate" "dbname=$fresh" 2>&1)
 fails $? "an edited landed migration makes migrate fail"
 
 fresh_copy
+rm -rf "$tmp/sql-old"
+cp -R "$tmp/sql" "$tmp/sql-old"
 createdb "$copy"
-"$migrate" "dbname=$copy" >/dev/null 2>&1
+"$tmp/sql/migrate" "dbname=$copy" >/dev/null 2>&1
 cat >"$tmp/sql/migrations/0002_extra.sql" <<'EOF'
 SET ROLE pingsvc_owner;
 CREATE TABLE pingsvc.mt_extra (i integer PRIMARY KEY);
@@ -169,7 +179,7 @@ like "$out" "^migrate: applied 0002_extra$" "only the new one is applied"
 ok $? "the landed one is skipped"
 is "$(q "$copy" "SELECT string_agg(version || ':' || name, ',' ORDER BY version) FROM pingsvc.schema_migrations")" \
     "1:core,2:extra" "both are recorded in order"
-out=$("$migrate" "dbname=$copy" 2>&1)
+out=$("$tmp/sql-old/migrate" "dbname=$copy" 2>&1)
 ok $? "an older tree still runs against the newer database"
 like "$out" "warning: the database has migration 0002_extra, which this tree lacks" \
     "and warns about the migration it lacks"
