@@ -1,0 +1,130 @@
+/*
+ * vdb.c --
+ *	libpq helpers of the viewer (see vdb.h).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "vdb.h"
+
+/* chomp -- libpq's messages end in a newline; errbuf lines do not. */
+static void
+chomp(struct errbuf *eb)
+{
+	size_t n;
+
+	if (eb == NULL)
+		return;
+	n = strlen(eb->msg);
+	while (n > 0 && (eb->msg[n - 1] == '\n' || eb->msg[n - 1] == ' '))
+		eb->msg[--n] = '\0';
+}
+
+PGconn *
+vdb_connect(const char *conninfo, struct errbuf *eb)
+{
+	static const char *const keys[] = { "dbname", "application_name",
+		NULL };
+	const char *vals[3];
+	PGconn *c;
+
+	vals[0] = conninfo != NULL ? conninfo : "";
+	vals[1] = "pingsvc-viewer";
+	vals[2] = NULL;
+	/* expand_dbname: 'dbname' may hold a whole conninfo string or URI. */
+	if ((c = PQconnectdbParams(keys, vals, 1)) == NULL) {
+		errbuf_set(eb, "cannot connect to the database: out of memory");
+		return NULL;
+	}
+	if (PQstatus(c) != CONNECTION_OK) {
+		errbuf_set(eb, "cannot connect to the database: %s",
+		    PQerrorMessage(c));
+		chomp(eb);
+		PQfinish(c);
+		return NULL;
+	}
+	return c;
+}
+
+PGresult *
+vdb_exec(PGconn *c, const char *sql, int n, const char *const *vals,
+    char *sqlstate, struct errbuf *eb)
+{
+	PGresult *res;
+	ExecStatusType st;
+	const char *state, *msg;
+
+	if (sqlstate != NULL)
+		sqlstate[0] = '\0';
+	res = PQexecParams(c, sql, n, NULL, vals, NULL, NULL, 0);
+	if (res == NULL) {
+		errbuf_set(eb, "database: %s", PQerrorMessage(c));
+		chomp(eb);
+		return NULL;
+	}
+	st = PQresultStatus(res);
+	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
+		return res;
+	state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+	if (sqlstate != NULL && state != NULL)
+		snprintf(sqlstate, 6, "%s", state);
+	if (msg != NULL)
+		errbuf_set(eb, "database: %s (SQLSTATE %s)", msg,
+		    state != NULL ? state : "?");
+	else
+		errbuf_set(eb, "database: %s", PQerrorMessage(c));
+	chomp(eb);
+	PQclear(res);
+	return NULL;
+}
+
+int
+vdb_cmd(PGconn *c, const char *sql, int n, const char *const *vals,
+    struct errbuf *eb)
+{
+	PGresult *res;
+
+	if ((res = vdb_exec(c, sql, n, vals, NULL, eb)) == NULL)
+		return -1;
+	PQclear(res);
+	return 0;
+}
+
+int
+vdb_begin(PGconn *c, long long timeout_ms, int read_only, struct errbuf *eb)
+{
+	char ms[32];
+	const char *vals[1];
+
+	snprintf(ms, sizeof(ms), "%lld", timeout_ms);
+	vals[0] = ms;
+	if (vdb_cmd(c,
+		"SELECT set_config('statement_timeout', $1, false), "
+		"set_config('TimeZone', 'UTC', false)",
+		1, vals, eb) != 0)
+		return -1;
+	return vdb_cmd(c,
+	    read_only ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+		      : "BEGIN ISOLATION LEVEL READ COMMITTED",
+	    0, NULL, eb);
+}
+
+int
+vdb_exists(PGconn *c, const char *name, int is_function, struct errbuf *eb)
+{
+	PGresult *res;
+	const char *vals[1];
+	int rc;
+
+	vals[0] = name;
+	res = vdb_exec(c,
+	    is_function ? "SELECT to_regprocedure($1) IS NOT NULL"
+			: "SELECT to_regclass($1) IS NOT NULL",
+	    1, vals, NULL, eb);
+	if (res == NULL)
+		return -1;
+	rc = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+	return rc;
+}

@@ -1,0 +1,54 @@
+/*
+ * vdb.h --
+ *	The viewer's libpq helpers: connecting, the one exec-and-check
+ *	function every query goes through, and the per-request session
+ *	settings (statement timeout, UTC, read-only transaction).
+ */
+#ifndef PINGSVC_VIEWER_VDB_H
+#define PINGSVC_VIEWER_VDB_H
+
+#include <libpq-fe.h>
+
+#include "errbuf.h"
+
+/*
+ * vdb_connect --
+ *	Connect with 'conninfo' ("" or NULL: libpq's PG* variables and
+ *	PGSERVICE), with application_name pingsvc-viewer.  Returns the
+ *	connection (PQfinish) or NULL with 'eb'.
+ */
+PGconn *vdb_connect(const char *conninfo, struct errbuf *eb);
+
+/*
+ * vdb_exec --
+ *	Run 'sql' with 'n' text parameters 'vals' ($1..$n; NULL values are
+ *	SQL NULLs).  Returns a PGresult the caller must PQclear, or NULL with
+ *	'eb' holding the server's message (and 'sqlstate', 6 bytes, when not
+ *	NULL).
+ */
+PGresult *vdb_exec(PGconn *c, const char *sql, int n, const char *const *vals,
+    char *sqlstate, struct errbuf *eb);
+
+/* vdb_cmd -- vdb_exec for statements whose rows are not wanted. */
+int vdb_cmd(PGconn *c, const char *sql, int n, const char *const *vals,
+    struct errbuf *eb);
+
+/*
+ * vdb_begin --
+ *	Set the session's statement_timeout to 'timeout_ms' and TimeZone to
+ *	UTC, then open a transaction: REPEATABLE READ READ ONLY when
+ *	'read_only', else READ COMMITTED.  Returns 0 or -1 with 'eb'.
+ */
+int vdb_begin(
+    PGconn *c, long long timeout_ms, int read_only, struct errbuf *eb);
+
+/*
+ * vdb_exists --
+ *	1 when the relation (to_regclass) or, when 'is_function', the
+ *	function signature (to_regprocedure) 'name' exists, 0 when not, -1
+ *	with 'eb' on error.  Pages use it to degrade when a migration is
+ *	missing.
+ */
+int vdb_exists(PGconn *c, const char *name, int is_function, struct errbuf *eb);
+
+#endif

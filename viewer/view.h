@@ -1,0 +1,87 @@
+/*
+ * view.h --
+ *	What a page handler gets: the validated request, the configuration,
+ *	the read-only database connection and the page being built; and the
+ *	handlers themselves (one file each, page_*.c).
+ */
+#ifndef PINGSVC_VIEWER_VIEW_H
+#define PINGSVC_VIEWER_VIEW_H
+
+#include <libpq-fe.h>
+
+#include "addr.h"
+#include "cgi.h"
+#include "errbuf.h"
+#include "html.h"
+
+/* The settings of etc/viewer.conf (see viewer_conf.c for defaults). */
+struct viewer_conf {
+	const char *db;            /* conninfo of the read-only role */
+	const char *admin_db;      /* conninfo of the control-plane role */
+	const char *const *admins; /* REMOTE_USERs allowed to act */
+	const char *csrf_secret;   /* >= 32 bytes, per install */
+	long long statement_timeout_ms;
+	long long csrf_window_s;   /* a token is valid 1..2 windows */
+	long long max_graph_nodes; /* the graph page draws at most this */
+	long long online_after_s;  /* a worker seen within this is online */
+	long long max_rows;        /* rows in lists (changes, traces) */
+	struct prefix_set allow;   /* special ranges add_target accepts */
+	int log_level;             /* enum log_level */
+};
+
+struct view {
+	const struct viewer_conf *conf;
+	const struct cgi_params *params;
+	PGconn *db;              /* read-only transaction already open */
+	struct html *h;          /* the page */
+	const char *at;          /* the 'at' parameter or NULL (now) */
+	const char *user;        /* REMOTE_USER or NULL */
+	const char *method;      /* "GET", "POST", ... */
+	const char *remote_addr; /* REMOTE_ADDR or NULL */
+	int status;              /* HTTP status to answer, 200 by default */
+	struct errbuf *eb;       /* why a handler returned -1 */
+};
+
+/*
+ * A page handler renders the whole page into v->h and returns 0 (v->status
+ * may be set to 404 for an unknown worker or target), or -1 with v->eb
+ * set (a 500 page, or v->status when the handler set a 4xx).
+ */
+typedef int page_fn(struct view *v);
+
+page_fn page_overview, page_worker, page_target, page_changes, page_graph,
+    page_geo, page_admin;
+
+/* Shared rendering helpers (page_common.c). */
+
+/* view_link_target -- A link to the target page of address 'a'. */
+void view_link_target(struct view *v, const char *a);
+
+/* view_link_worker -- A link to the worker page of vantage 'w'. */
+void view_link_worker(struct view *v, const char *w);
+
+/*
+ * view_path --
+ *	Draw a path as a row of hop boxes (<ol class="path">), '*' for no
+ *	reply.  'path' is the addresses separated by single spaces, '*' for a
+ *	NULL element, as the SQL helper VIEW_PATH_SQL makes it.  'dst' is the
+ *	target (its box is marked) or NULL.
+ */
+void view_path(struct view *v, const char *path, const char *dst);
+
+/* view_split -- Split 'path' at spaces into at most 'max' pointers into a
+ * copy ('*copy', caller frees).  Returns the number of hops or -1. */
+int view_split(const char *path, char **copy, char **hops, int max);
+
+/*
+ * SQL expression turning inet[] column X into "a b * c" (NULL -> '*'),
+ * in TTL order.
+ */
+#define VIEW_PATH_SQL(x)                                                       \
+	"(SELECT string_agg(coalesce(host(p_), '*'), ' ' ORDER BY i_) "        \
+	"FROM unnest(" x ") WITH ORDINALITY u_(p_, i_))"
+
+/* The 'at' bound as SQL, from parameter $1: the request's time or now(). */
+#define VIEW_AT "coalesce($1::timestamptz, now())"
+
+#endif
