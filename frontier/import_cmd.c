@@ -1,0 +1,333 @@
+/*
+ * import_cmd.c --
+ *	The import command; see import_cmd.h.  The database work is one
+ *	transaction: COPY the addresses into a temporary table, then one
+ *	INSERT ... ON CONFLICT that adds the new ones and refreshes last_seen
+ *	of the known ones, then one row in pingsvc.import_sources.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "db.h"
+#include "fetch.h"
+#include "import_cmd.h"
+#include "represent.h"
+
+static const char SQL_TEMP[] =
+    "CREATE TEMP TABLE frontier_import (address inet NOT NULL, "
+    "label text) ON COMMIT DROP";
+static const char SQL_COPY[] =
+    "COPY frontier_import (address, label) FROM STDIN";
+/*
+ * One statement: new addresses are inserted, known ones get last_seen
+ * (and a geofeed's label) refreshed; xmax = 0 tells the two apart.
+ */
+static const char SQL_MERGE[] =
+    "WITH m AS ("
+    "  INSERT INTO pingsvc.targets AS t"
+    "         (address, source, source_detail, location_label)"
+    "  SELECT DISTINCT ON (address) address, 'bootstrap', $1, label"
+    "    FROM frontier_import ORDER BY address"
+    "  ON CONFLICT (address) DO UPDATE"
+    "     SET last_seen = greatest(now(), t.first_seen),"
+    "         location_label = coalesce(excluded.location_label,"
+    "                                   t.location_label)"
+    "  RETURNING (xmax = 0) AS inserted)"
+    " SELECT count(*) FILTER (WHERE inserted),"
+    "        count(*) FILTER (WHERE NOT inserted) FROM m";
+static const char SQL_SOURCE[] =
+    "INSERT INTO pingsvc.import_sources AS s"
+    "       (source, format, provider, last_import, addresses, added,"
+    "        etag, last_modified)"
+    " VALUES ($1, $2, $3, now(), $4, $5, $6, $7)"
+    " ON CONFLICT (source) DO UPDATE"
+    "    SET format = excluded.format, provider = excluded.provider,"
+    "        last_import = excluded.last_import,"
+    "        addresses = excluded.addresses, added = excluded.added,"
+    "        etag = excluded.etag, last_modified = excluded.last_modified";
+/* The validators of the previous download of a URL. */
+static const char SQL_VALIDATORS[] =
+    "SELECT etag, last_modified FROM pingsvc.import_sources"
+    " WHERE source = $1 AND format = $2";
+static const char SQL_OPTOUTS[] = "SELECT prefix::text FROM pingsvc.opt_outs";
+
+int
+import_cmd_read(
+    const char *path, long long max, char **out, size_t *len, struct errbuf *eb)
+{
+	FILE *f = NULL;
+	struct buf b = BUF_INIT;
+	char chunk[65536];
+	size_t n;
+	int rc = -1;
+
+	*out = NULL;
+	*len = 0;
+	b.max = (size_t)max;
+	if ((f = fopen(path, "rb")) == NULL) {
+		errbuf_set(eb, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		if (buf_append(&b, chunk, n) == -1) {
+			errbuf_set(eb,
+			    "%s: larger than %lld bytes (raise "
+			    "import.max_bytes)",
+			    path, max);
+			goto out;
+		}
+	if (ferror(f)) {
+		errbuf_set(eb, "%s: read error", path);
+		goto out;
+	}
+	*len = b.len;
+	if ((*out = b.data) == NULL && (*out = strdup("")) == NULL) {
+		errbuf_set(eb, "out of memory");
+		goto out;
+	}
+	b.data = NULL;
+	rc = 0;
+out:
+	if (f != NULL)
+		fclose(f);
+	buf_free(&b);
+	return rc;
+}
+
+static int
+import_cmd_sink(
+    void *arg, const struct prefix *p, const char *label, struct errbuf *eb)
+{
+	return represent_add(arg, p, label, eb);
+}
+
+/* Append 's' to 'b' escaped for COPY's text format. */
+static int
+import_cmd_copy_text(struct buf *b, const char *s)
+{
+	char c[2];
+
+	for (; *s != '\0'; s++) {
+		if (*s == '\\' || *s == '\t' || *s == '\n' || *s == '\r') {
+			c[0] = '\\';
+			c[1] = *s == '\t' ? 't'
+			    : *s == '\n'  ? 'n'
+			    : *s == '\r'  ? 'r'
+					  : '\\';
+			if (buf_append(b, c, 2) == -1)
+				return -1;
+		} else if (buf_append(b, s, 1) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* The opt-outs of the database, added to 'deny'. */
+static int
+import_cmd_optouts(PGconn *db, struct prefix_set *deny, struct errbuf *eb)
+{
+	PGresult *res;
+	int i, rc = -1;
+
+	if ((res = db_exec(db, SQL_OPTOUTS, 0, NULL, eb)) == NULL)
+		return -1;
+	for (i = 0; i < PQntuples(res); i++)
+		if (prefix_set_add_str(deny, PQgetvalue(res, i, 0), eb) == -1)
+			goto out;
+	rc = 0;
+out:
+	PQclear(res);
+	return rc;
+}
+
+static int
+import_cmd_store(PGconn *db, const struct import_opts *o,
+    const struct represent *r, const struct fetch_result *f,
+    struct import_counts *c, struct errbuf *eb)
+{
+	struct prefix_set deny = PREFIX_SET_INIT;
+	struct buf line = BUF_INIT;
+	struct errbuf why;
+	PGresult *res = NULL;
+	char a[ADDR_STRLEN], nadd[32], nnew[32];
+	const char *params[7];
+	size_t i;
+	int rc = -1, began = 0;
+
+	if (db_command(db, "BEGIN", 0, NULL, eb) == -1)
+		goto out;
+	began = 1;
+	if (o->deny != NULL)
+		for (i = 0; i < o->deny->n; i++)
+			if (prefix_set_add(&deny, &o->deny->v[i], eb) == -1)
+				goto out;
+	if (import_cmd_optouts(db, &deny, eb) == -1 ||
+	    db_command(db, SQL_TEMP, 0, NULL, eb) == -1)
+		goto out;
+	/* db_exec() wants a finished command; COPY goes through PQexec. */
+	if ((res = PQexec(db, SQL_COPY)) == NULL ||
+	    PQresultStatus(res) != PGRES_COPY_IN) {
+		errbuf_set(eb, "database: COPY did not start: %s",
+		    res != NULL ? PQresultErrorMessage(res)
+				: PQerrorMessage(db));
+		goto out;
+	}
+	PQclear(res);
+	res = NULL;
+	for (i = 0; i < r->n; i++) {
+		if (addr_check_target(&r->v[i].addr, o->allow, &deny, &why) ==
+		    -1) {
+			c->refused++;
+			continue;
+		}
+		buf_reset(&line);
+		addr_format(&r->v[i].addr, a, sizeof(a));
+		if (buf_puts(&line, a) == -1 || buf_puts(&line, "\t") == -1 ||
+		    (r->v[i].label != NULL
+			    ? import_cmd_copy_text(&line, r->v[i].label)
+			    : buf_puts(&line, "\\N")) == -1 ||
+		    buf_puts(&line, "\n") == -1) {
+			errbuf_set(eb, "out of memory");
+			goto out;
+		}
+		if (PQputCopyData(db, line.data, (int)line.len) != 1) {
+			errbuf_set(eb, "database: %s", PQerrorMessage(db));
+			goto out;
+		}
+		if (o->progress && i % 4096 == 0)
+			fprintf(stderr, "\rcopying %zu/%zu", i, r->n);
+	}
+	if (o->progress)
+		fprintf(stderr, "\rcopying %zu/%zu\n", r->n, r->n);
+	if (PQputCopyEnd(db, NULL) != 1) {
+		errbuf_set(eb, "database: %s", PQerrorMessage(db));
+		goto out;
+	}
+	if ((res = PQgetResult(db)) == NULL ||
+	    PQresultStatus(res) != PGRES_COMMAND_OK) {
+		errbuf_set(eb, "database: COPY: %s",
+		    res != NULL ? PQresultErrorMessage(res) : "no result");
+		goto out;
+	}
+	PQclear(res);
+	while ((res = PQgetResult(db)) != NULL)
+		PQclear(res);
+	params[0] = o->provider;
+	if ((res = db_exec(db, SQL_MERGE, 1, params, eb)) == NULL)
+		goto out;
+	c->new_ = strtoul(PQgetvalue(res, 0, 0), NULL, 10);
+	c->known = strtoul(PQgetvalue(res, 0, 1), NULL, 10);
+	PQclear(res);
+	res = NULL;
+	snprintf(nadd, sizeof(nadd), "%zu", c->addresses);
+	snprintf(nnew, sizeof(nnew), "%zu", c->new_);
+	params[0] = o->path;
+	params[1] = o->format->name;
+	params[2] = o->provider;
+	params[3] = nadd;
+	params[4] = nnew;
+	params[5] = f != NULL ? f->etag : NULL;
+	params[6] = f != NULL ? f->last_modified : NULL;
+	if (db_command(db, SQL_SOURCE, 7, params, eb) == -1 ||
+	    db_command(db, "COMMIT", 0, NULL, eb) == -1)
+		goto out;
+	began = 0;
+	rc = 0;
+out:
+	PQclear(res);
+	if (began) {
+		/* Leave a failed COPY first, then roll everything back. */
+		if (PQtransactionStatus(db) == PQTRANS_ACTIVE)
+			PQputCopyEnd(db, "import aborted");
+		while ((res = PQgetResult(db)) != NULL)
+			PQclear(res);
+		db_command(db, "ROLLBACK", 0, NULL, NULL);
+	}
+	buf_free(&line);
+	prefix_set_free(&deny);
+	return rc;
+}
+
+/*
+ * Download 'o->path', a URL, sending the validators stored by its last
+ * import.  Returns 0 with '*f' filled (f->unchanged when the server says
+ * 304), or -1 with 'eb'.
+ */
+static int
+import_cmd_fetch(PGconn *db, const struct import_opts *o,
+    struct fetch_result *f, struct errbuf *eb)
+{
+	PGresult *res;
+	const char *params[2];
+	const char *etag = NULL, *lastmod = NULL;
+	int rc;
+
+	params[0] = o->path;
+	params[1] = o->format->name;
+	if ((res = db_exec(db, SQL_VALIDATORS, 2, params, eb)) == NULL)
+		return -1;
+	if (PQntuples(res) == 1) {
+		if (!PQgetisnull(res, 0, 0))
+			etag = PQgetvalue(res, 0, 0);
+		if (!PQgetisnull(res, 0, 1))
+			lastmod = PQgetvalue(res, 0, 1);
+	}
+	rc = fetch_url(o->path, etag, lastmod, (size_t)o->max_bytes, f, eb);
+	PQclear(res);
+	return rc;
+}
+
+int
+import_cmd_run(PGconn *db, const struct import_opts *o, struct import_counts *c,
+    struct errbuf *eb)
+{
+	struct represent r;
+	struct import_sink sink;
+	struct fetch_result f;
+	char *data = NULL;
+	const char *text;
+	size_t len;
+	int rc = -1, url;
+
+	memset(c, 0, sizeof(*c));
+	memset(&f, 0, sizeof(f));
+	represent_init(&r, o->per_prefix);
+	if ((url = fetch_is_url(o->path))) {
+		if (import_cmd_fetch(db, o, &f, eb) == -1)
+			goto out;
+		if (f.unchanged) {
+			c->unchanged = 1;
+			rc = 0;
+			goto out;
+		}
+		text = f.body;
+		len = f.len;
+	} else {
+		if (import_cmd_read(o->path, o->max_bytes, &data, &len, eb) ==
+		    -1)
+			goto out;
+		text = data;
+	}
+	if (o->progress)
+		fprintf(stderr, "parsing %s (%zu bytes)\n", o->path, len);
+	sink.prefix = import_cmd_sink;
+	sink.arg = &r;
+	if (o->format->parse(text, len, &sink, eb) == -1) {
+		errbuf_prefix(eb, "%s", o->path);
+		goto out;
+	}
+	represent_finish(&r);
+	c->prefixes = r.prefixes;
+	c->addresses = r.n;
+	if (import_cmd_store(db, o, &r, url ? &f : NULL, c, eb) == -1)
+		goto out;
+	rc = 0;
+out:
+	free(data);
+	fetch_result_free(&f);
+	represent_free(&r);
+	return rc;
+}
