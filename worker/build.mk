@@ -7,7 +7,9 @@ WORKER_LIB_SRCS	 = worker/cmd.c worker/icmp_parse.c worker/loop.c \
 		   worker/ping_cmd.c worker/ping_do.c worker/ping_json.c \
 		   worker/pkt.c worker/probe.c worker/priv.c worker/selftest.c \
 		   worker/settings.c worker/sock.c worker/trace_cmd.c \
-		   worker/trace_do.c worker/trace_json.c worker/util.c
+		   worker/client.c worker/daemon.c worker/metrics.c \
+		   worker/spool.c worker/trace_do.c worker/trace_json.c \
+		   worker/util.c
 WORKER_LIB_OBJS	 = $(WORKER_LIB_SRCS:%.c=$(O)/%.o)
 
 PROGS		+= worker/pingsvc-worker
@@ -26,3 +28,7 @@ $(O)/tests/unit/test_worker_%: tests/unit/test_worker_%.c $(WORKER_LIB_OBJS) \
 FUZZ_EXTRA_fuzz_icmp = worker/icmp_parse.c worker/pkt.c
 build/fuzz/fuzz_icmp: worker/icmp_parse.c worker/icmp_parse.h worker/pkt.c \
     worker/pkt.h
+
+# The fuzzer of the gateway's answers compiles the client with the library.
+FUZZ_EXTRA_fuzz_worker_client = worker/client.c
+build/fuzz/fuzz_worker_client: worker/client.c worker/client.h

@@ -26,6 +26,7 @@
 #include "buf.h"
 #include "json.h"
 #include "cmd.h"
+#include "daemon.h"
 #include "log.h"
 #include "loop.h"
 #include "ping_do.h"
@@ -64,7 +65,8 @@ usage(FILE *f)
 	    "(JSON)\n"
 	    "  check               validate result lines on stdin and "
 	    "summarise them\n"
-	    "  run                 daemon mode (not in this version)\n"
+	    "  run [--allow CIDR]  daemon: claim jobs from the gateway, "
+	    "measure, submit\n"
 	    "  pingsvc-worker --version | --help\n"
 	    "Exit status: 0 measured, 1 usage/config/system error, "
 	    "2 target refused.\n"
@@ -406,6 +408,44 @@ cmd_selftest(void)
 	return rc == 1 ? 0 : EXIT_USAGE;
 }
 
+/*
+ * run: the daemon (daemon.c).  Its only option, --allow CIDR (repeatable),
+ * adds to the configuration's allowed ranges as in ping and trace.
+ */
+static int
+cmd_run(struct settings *st, int argc, char **argv)
+{
+	struct prefix_set allow = PREFIX_SET_INIT;
+	struct errbuf eb;
+	int i, rc = EXIT_USAGE;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--allow") == 0 && i + 1 < argc) {
+			if (prefix_set_add_str(&allow, argv[++i], &eb) == -1) {
+				fprintf(stderr, "pingsvc-worker: --allow: %s\n",
+				    errbuf_msg(&eb));
+				goto out;
+			}
+		} else if (strcmp(argv[i], "--help") == 0) {
+			printf("usage: pingsvc-worker [-c CONFIG] [-d] run "
+			       "[--allow CIDR]...\n");
+			rc = 0;
+			goto out;
+		} else {
+			fprintf(stderr,
+			    "pingsvc-worker: run: unknown argument %s\n"
+			    "usage: pingsvc-worker [-c CONFIG] [-d] run "
+			    "[--allow CIDR]...\n",
+			    argv[i]);
+			goto out;
+		}
+	}
+	rc = daemon_run(st, &allow);
+out:
+	prefix_set_free(&allow);
+	return rc;
+}
+
 /* Print one validated result as lines a shell test can grep. */
 static void
 summarise(const struct result *r)
@@ -526,9 +566,7 @@ main(int argc, char **argv)
 	else if (strcmp(argv[i], "check") == 0)
 		rc = cmd_check();
 	else if (strcmp(argv[i], "run") == 0)
-		fprintf(stderr,
-		    "pingsvc-worker: run: the daemon mode (gateway client) is "
-		    "not in this version; use ping or trace\n");
+		rc = cmd_run(&st, argc - i, argv + i);
 	else {
 		fprintf(stderr, "pingsvc-worker: unknown command \"%s\"\n",
 		    argv[i]);
