@@ -27,32 +27,7 @@ if [ ! -x "$frontier" ]; then
 	exit 0
 fi
 
-n=0
-failed=0
-ok()
-{
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-	fi
-}
-is()
-{
-	[ "$1" = "$2" ]
-	ok $? "$3"
-	[ "$1" = "$2" ] || printf '#   got: %s\n# wanted: %s\n' "$1" "$2"
-}
-like()
-{
-	printf '%s\n' "$1" | grep -Eq -- "$2"
-	ok $? "$3"
-	printf '%s\n' "$1" | grep -Eq -- "$2" ||
-		printf '#   %s\n# did not match /%s/\n' "$1" "$2"
-}
-
+. "$top/tests/integration/tap.sh"
 db=pingsvc_t_fimport_$$
 role=pingsvc_t_frontier_$$
 tmp=$(mktemp -d)
@@ -305,5 +280,4 @@ else
 	for i in 1 2 3 4 5 6 7 8 9; do ok 0 "# SKIP no python3 for a local HTTP server"; done
 fi
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+done_testing

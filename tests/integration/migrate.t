@@ -20,43 +20,7 @@ if [ -z "${PGHOST:-}" ] || [ -z "${PGDATABASE:-}" ]; then
 	exit 0
 fi
 
-n=0
-failed=0
-
-# ok STATUS DESCRIPTION -- one test point; STATUS 0 passes.
-ok()
-{
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-	fi
-}
-
-# fails STATUS DESCRIPTION -- passes when STATUS is not 0.
-fails()
-{
-	[ "$1" -ne 0 ]
-	ok $? "$2"
-}
-
-# is GOT WANT DESCRIPTION
-is()
-{
-	[ "$1" = "$2" ]
-	ok $? "$3"
-	[ "$1" = "$2" ] || printf '#   got: %s\n# wanted: %s\n' "$1" "$2"
-}
-
-# like TEXT ERE DESCRIPTION
-like()
-{
-	printf '%s\n' "$1" | grep -Eq -- "$2"
-	ok $? "$3"
-	printf '%s\n' "$1" | grep -Eq -- "$2" || printf '#   %s\n# did not match /%s/\n' "$1" "$2"
-}
+. "$repo/tests/integration/tap.sh"
 
 # q [DB] SQL -- one value from the database.
 q()
@@ -231,5 +195,4 @@ is "$ra $rb" "0 0" "two concurrent ensure_partitions() calls both succeed"
 is "$(grep -h '^[AB]=' "$tmp/a.out" "$tmp/b.out" | sort | tr '\n' ' ')" "A=6 B=0 " \
     "the first makes the partitions, the second waits and finds them made"
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+done_testing

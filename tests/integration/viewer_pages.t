@@ -38,30 +38,7 @@ for t in lighttpd curl perl; do
 done
 chromium=$(command -v chromium || command -v chromium-browser || true)
 
-n=0
-failed=0
-ok()
-{
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-	fi
-}
-is()
-{
-	[ "$1" = "$2" ]
-	ok $? "$3"
-	[ "$1" = "$2" ] || printf '#   got: %s\n# wanted: %s\n' "$1" "$2"
-}
-skip()
-{
-	n=$((n + 1))
-	echo "ok $n # SKIP $1"
-}
-
+. "$top/tests/integration/tap.sh"
 tmp=$(mktemp -d)
 chmod 755 "$tmp"
 httpd=
@@ -380,5 +357,4 @@ else
 	ok 0 "no sanitizer report from the CGI"
 fi
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+done_testing
