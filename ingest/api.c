@@ -10,6 +10,7 @@
  */
 #include <inttypes.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,8 +30,40 @@ static const struct {
 	const char *name, *sql;
 } stmts[] = {
 	{ "auth",
-	    "SELECT token_hash, name, caps::text, enabled"
+	    "SELECT token_hash, name, caps::text, enabled,"
+	    "       coalesce(scope_protos, caps)::text, scope_kinds::text,"
+	    "       scope_prefixes::text, rate_per_min"
 	    "  FROM pingsvc.workers WHERE worker_id = $1" },
+	/*
+	 * Results delivered (the silent-worker flag reads last_result_at),
+	 * and the worker seen, in one statement after the commit.
+	 */
+	{ "delivered",
+	    "UPDATE pingsvc.workers"
+	    "   SET last_result_at = now(), last_seen = now()"
+	    " WHERE worker_id = $1"
+	    "   AND (last_result_at IS NULL"
+	    "        OR last_result_at < now() - interval '5 s'"
+	    "        OR last_seen IS NULL"
+	    "        OR last_seen < now() - interval '5 s')" },
+	/*
+	 * Rate cap: fixed one-minute windows.  Runs last in the submit's
+	 * transaction (the row lock is held briefly); over the cap, the
+	 * transaction is rolled back, so refused results do not count.
+	 */
+	{ "rate",
+	    "UPDATE pingsvc.workers"
+	    "   SET rate_count = CASE WHEN rate_window = date_trunc('minute', "
+	    "now())"
+	    "                         THEN rate_count ELSE 0 END + $2::int,"
+	    "       rate_window = date_trunc('minute', now())"
+	    " WHERE worker_id = $1"
+	    " RETURNING rate_count <= coalesce(rate_per_min, 2147483647),"
+	    "   60 - floor(extract(epoch FROM now() -"
+	    "                      date_trunc('minute', now())))::int" },
+	{ "silent",
+	    "SELECT count(*) FROM pingsvc.silent_workers_after("
+	    "make_interval(secs => $1::int))" },
 	{ "touch",
 	    "UPDATE pingsvc.workers SET last_seen = now()"
 	    " WHERE worker_id = $1"
@@ -59,6 +92,11 @@ static const struct {
 	 * twice and claims do not queue behind each other.
 	 */
 	{ "claim",
+	    "WITH seen AS ("
+	    "  UPDATE pingsvc.workers SET last_seen = now()"
+	    "   WHERE worker_id = $1"
+	    "     AND (last_seen IS NULL"
+	    "          OR last_seen < now() - interval '5 s'))"
 	    "UPDATE pingsvc.jobs j"
 	    "   SET state = 'leased', worker_id = $1, leased_at = now(),"
 	    "       lease_expires = now() + make_interval(secs => $3::int),"
@@ -68,6 +106,8 @@ static const struct {
 	    "    WHERE state = 'ready' AND not_before <= now()"
 	    "      AND attempts < max_attempts"
 	    "      AND required_cap = ANY ($4::text[])"
+	    "      AND proto = ANY ($5::text[]) AND kind = ANY ($6::text[])"
+	    "      AND ($7::cidr[] IS NULL OR target <<= ANY ($7::cidr[]))"
 	    "    ORDER BY priority DESC, job_id"
 	    "    LIMIT $2 FOR UPDATE SKIP LOCKED))"
 	    " RETURNING jsonb_strip_nulls(j.params || jsonb_build_object("
@@ -76,21 +116,52 @@ static const struct {
 	    "   'port', j.port, 'paris_id', j.paris_id,"
 	    "   'lease_expires',"
 	    "   floor(extract(epoch FROM j.lease_expires))::bigint))::text" },
+	/*
+	 * Reported capabilities are kept as reported, and clamped to the
+	 * enrolled scope_protos for use: a heartbeat can narrow caps, never
+	 * widen them.  (SET expressions see the old row.)
+	 */
 	{ "heartbeat",
 	    "UPDATE pingsvc.workers"
 	    "   SET last_seen = now(), version = coalesce($2, version),"
 	    "       spool_depth = coalesce($3::int, spool_depth),"
 	    "       clock_offset_ms = coalesce($4::float8, clock_offset_ms),"
-	    "       caps = coalesce($5::text[], caps)"
-	    " WHERE worker_id = $1" },
-	/* Days (as epoch s) lacking a partition of some partitioned table. */
+	    "       reported_caps = coalesce($5::text[], reported_caps),"
+	    "       scope_protos = coalesce(scope_protos, caps),"
+	    "       caps = CASE WHEN $5::text[] IS NULL THEN caps"
+	    "              ELSE ARRAY(SELECT p FROM unnest(ARRAY['icmp',"
+	    "                     'udp', 'tcp']) AS p"
+	    "                   WHERE p = ANY ($5::text[])"
+	    "                     AND p = ANY (coalesce(scope_protos, caps)))"
+	    "              END"
+	    " WHERE worker_id = $1"
+	    " RETURNING caps" },
+	/*
+	 * Days (as epoch s) lacking a partition of some partitioned table:
+	 * 'o' too old (its partition would already be dropped: the day ends
+	 * before now() - retention), 'f' in the future (beyond today + 1),
+	 * 'm' missing but retained (a late result: make the partition).
+	 * Then the retention of results, for the message.
+	 */
 	{ "partcheck",
-	    "SELECT DISTINCT u.t FROM unnest($1::bigint[]) AS u(t),"
-	    "       pingsvc.partition_config c"
+	    "SELECT u.t,"
+	    "       CASE WHEN bool_or(c.retention IS NOT NULL"
+	    "                 AND to_timestamp(u.t) + c.granularity"
+	    "                     <= now() - c.retention) THEN 'o'"
+	    "            WHEN to_timestamp(u.t) > now() + interval '1 day'"
+	    "            THEN 'f' ELSE 'm' END,"
+	    "       (SELECT coalesce(extract(day FROM retention)::text, '')"
+	    "          FROM pingsvc.partition_config"
+	    "         WHERE parent = 'results')"
+	    "  FROM unnest($1::bigint[]) AS u(t), pingsvc.partition_config c"
 	    " WHERE NOT EXISTS (SELECT 1 FROM pingsvc.partitions p"
 	    "                    WHERE p.parent = c.parent"
 	    "                      AND p.range_from <= to_timestamp(u.t)"
-	    "                      AND p.range_to > to_timestamp(u.t))" },
+	    "                      AND p.range_to > to_timestamp(u.t))"
+	    " GROUP BY u.t" },
+	{ "mkpart",
+	    "SELECT count(*) FROM pingsvc.ensure_partitions("
+	    "to_timestamp($1::bigint), to_timestamp($1::bigint))" },
 	{ "jobs_lock",
 	    "SELECT job_id, worker_id FROM pingsvc.jobs"
 	    " WHERE job_id = ANY ($1::bigint[]) ORDER BY job_id FOR UPDATE" },
@@ -168,6 +239,7 @@ api_auth(PGconn *c, const char *token, struct api_worker *w, struct errbuf *eb)
 	int64_t id;
 	int rc = 0, found;
 
+	memset(w, 0, sizeof(*w));
 	if (token_parse(token, &id, &secret) == -1)
 		return 0;
 	snprintf(idtext, sizeof(idtext), "%" PRId64, id);
@@ -187,6 +259,21 @@ api_auth(PGconn *c, const char *token, struct api_worker *w, struct errbuf *eb)
 		w->id = id;
 		snprintf(w->name, sizeof(w->name), "%s", PQgetvalue(res, 0, 1));
 		snprintf(w->caps, sizeof(w->caps), "%s", PQgetvalue(res, 0, 2));
+		snprintf(
+		    w->protos, sizeof(w->protos), "%s", PQgetvalue(res, 0, 4));
+		snprintf(
+		    w->kinds, sizeof(w->kinds), "%s", PQgetvalue(res, 0, 5));
+		w->scope.protos = scope_protos_from_lit(w->protos);
+		w->scope.kinds = scope_kinds_from_lit(w->kinds);
+		w->scope.rate_per_min =
+		    PQgetisnull(res, 0, 7) ? 0 : atoi(PQgetvalue(res, 0, 7));
+		if (!PQgetisnull(res, 0, 6) &&
+		    scope_prefixes_from_lit(
+			&w->scope, PQgetvalue(res, 0, 6), eb) == -1) {
+			scope_free(&w->scope);
+			rc = -1;
+			goto out;
+		}
 		rc = 1;
 	}
 out:
@@ -194,8 +281,15 @@ out:
 	return rc;
 }
 
+void
+api_worker_free(struct api_worker *w)
+{
+	scope_free(&w->scope);
+}
+
+/* Run 'stmt' ("touch", "delivered") on the worker; failures are logged. */
 static void
-touch(PGconn *c, const struct api_worker *w)
+touch_stmt(PGconn *c, const struct api_worker *w, const char *stmt)
 {
 	struct errbuf eb;
 	char idtext[24];
@@ -204,10 +298,16 @@ touch(PGconn *c, const struct api_worker *w)
 
 	snprintf(idtext, sizeof(idtext), "%" PRId64, w->id);
 	vals[0] = idtext;
-	if ((res = db_exec_prepared(c, "touch", 1, vals, NULL, &eb)) == NULL)
-		LOG(LOG_LVL_WARN, "last_seen of worker %s: %s", w->name,
+	if ((res = db_exec_prepared(c, stmt, 1, vals, NULL, &eb)) == NULL)
+		LOG(LOG_LVL_WARN, "%s of worker %s: %s", stmt, w->name,
 		    errbuf_msg(&eb));
 	PQclear(res);
+}
+
+static void
+touch(PGconn *c, const struct api_worker *w)
+{
+	touch_stmt(c, w, "touch");
 }
 
 /* Is 'cap' in the array literal 'caps' ("{icmp,udp}")? */
@@ -309,6 +409,35 @@ now_s(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/*
+ * Does the database have process_results()?  Asked at most once a minute
+ * per gateway process, not on every submit.
+ */
+static int
+has_process_results(PGconn *c, struct errbuf *eb)
+{
+	static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+	static time_t asked;
+	static int known = -1;
+	time_t now = time(NULL);
+	int v;
+
+	pthread_mutex_lock(&mu);
+	v = known;
+	if (asked != 0 && now - asked < 60 && now >= asked) {
+		pthread_mutex_unlock(&mu);
+		return v;
+	}
+	pthread_mutex_unlock(&mu);
+	if ((v = db_has_process_results(c, eb)) == -1)
+		return -1;
+	pthread_mutex_lock(&mu);
+	known = v;
+	asked = now;
+	pthread_mutex_unlock(&mu);
+	return v;
+}
+
 void
 api_claim(PGconn *c, const struct api_limits *lim, const struct api_worker *w,
     const char *body, size_t len, struct api_reply *r)
@@ -320,7 +449,7 @@ api_claim(PGconn *c, const struct api_limits *lim, const struct api_worker *w,
 	yajl_val v = NULL, jv, caps;
 	char sqlstate[6], idtext[24], maxtext[24], leasetext[24];
 	char capsarr[32];
-	const char *vals[4];
+	const char *vals[7];
 	int64_t max = lim->claim_max;
 	int empty, jinit = 0, i, handed = 0;
 
@@ -343,7 +472,7 @@ api_claim(PGconn *c, const struct api_limits *lim, const struct api_worker *w,
 		api_error(r, 400, "bad_request", errbuf_msg(&eb));
 		goto out;
 	}
-	touch(c, w);
+	/* last_seen is refreshed by the claim statement itself. */
 	if ((res = db_exec_prepared(c, "expire", 0, NULL, sqlstate, &eb)) ==
 	    NULL) {
 		api_db_error(r, c, sqlstate, &eb);
@@ -357,7 +486,10 @@ api_claim(PGconn *c, const struct api_limits *lim, const struct api_worker *w,
 	vals[1] = maxtext;
 	vals[2] = leasetext;
 	vals[3] = capsarr;
-	if ((res = db_exec_prepared(c, "claim", 4, vals, sqlstate, &eb)) ==
+	vals[4] = w->protos;
+	vals[5] = w->kinds;
+	vals[6] = w->scope.prefixes_lit; /* NULL: any target */
+	if ((res = db_exec_prepared(c, "claim", 7, vals, sqlstate, &eb)) ==
 	    NULL) {
 		api_db_error(r, c, sqlstate, &eb);
 		goto out;
@@ -404,6 +536,22 @@ out:
 		json_out_free(&j);
 	PQclear(res);
 	yajl_tree_free(v);
+}
+
+/* "caps": [...] of an array literal of protocol names. */
+static int
+caps_out(struct json_out *j, const char *lit)
+{
+	static const char *const known[] = { "icmp", "udp", "tcp" };
+	unsigned set = scope_protos_from_lit(lit);
+	size_t k;
+
+	if (json_out_open(j, "caps", 1) == -1)
+		return -1;
+	for (k = 0; k < 3; k++)
+		if ((set & (1u << k)) && json_out_str(j, NULL, known[k]) == -1)
+			return -1;
+	return json_out_close(j, 1);
 }
 
 void
@@ -473,9 +621,12 @@ api_heartbeat(PGconn *c, const struct api_worker *w, const char *body,
 		api_error(r, 500, "internal", "out of memory");
 		goto out;
 	}
+	/* "caps": what the worker may use now, after the clamp. */
 	if (json_out_open(&j, NULL, 0) == -1 ||
 	    json_out_str(&j, "worker", w->name) == -1 ||
 	    json_out_double(&j, "server_time", now_s()) == -1 ||
+	    caps_out(&j, PQntuples(res) == 1 ? PQgetvalue(res, 0, 0) : "{}") ==
+		-1 ||
 	    json_out_close(&j, 0) == -1)
 		api_error(r, 500, "internal", "out of memory");
 	else
@@ -520,26 +671,36 @@ id_array(struct buf *b, const int64_t *ids, size_t n)
 	return buf_puts(b, "}");
 }
 
+/* Partitions made for late results per submit, at most. */
+#define MAX_MADE_DAYS 31
+
 /*
- * After an insert failed with check_violation: name the first result
- * stamped on a day without partitions (a broken clock, or older than the
- * retention) in a 422.  Returns 0 (none such), 1 (answered), -1 (db
- * error).  The check scans the catalog, so it runs only then, not on
- * every submit.
+ * After an insert failed with check_violation: find the results stamped
+ * on a day without partitions.  Too old (the partition is beyond the
+ * retention) or in the future (a clock ahead): answer 422 naming the first
+ * such item, and count the too-old ones.  Missing but retained (a late
+ * result whose day no partition was made for), when 'make' is set: make
+ * the partitions (ensure_partitions) so that the caller retries.  Returns
+ * 0 (none such), 1 (answered), 2 (partitions made), -1 (db error).  The
+ * check scans the catalog, so it runs only then, not on every submit.
  */
 static int
-check_partitions(PGconn *c, const struct submit_batch *b, struct api_reply *r,
-    char *sqlstate, struct errbuf *eb)
+check_partitions(PGconn *c, const struct submit_batch *b, int make,
+    struct api_reply *r, char *sqlstate, struct errbuf *eb)
 {
-	struct buf days = BUF_INIT;
-	PGresult *res = NULL;
+	struct buf days = BUF_INIT, extra = BUF_INIT;
+	PGresult *res = NULL, *mk;
 	const char *vals[1];
-	char detail[256];
-	int64_t *d = NULL, bad, ts;
-	size_t i, k;
-	int rc = -1, row;
+	char detail[512], day[16], daytext[24];
+	int64_t *d = NULL, ts;
+	long long old = 0;
+	size_t i;
+	int rc = -1, row, *cls = NULL, first = -1, nmissing = 0;
+	struct tm tm;
+	time_t tt;
 
-	if ((d = calloc(b->n, sizeof(*d))) == NULL) {
+	if ((d = calloc(b->n, sizeof(*d))) == NULL ||
+	    (cls = calloc(b->n, sizeof(*cls))) == NULL) {
 		errbuf_set(eb, "out of memory");
 		goto out;
 	}
@@ -555,28 +716,77 @@ check_partitions(PGconn *c, const struct submit_batch *b, struct api_reply *r,
 	if ((res = db_exec_prepared(c, "partcheck", 1, vals, sqlstate, eb)) ==
 	    NULL)
 		goto out;
-	rc = 0;
-	/* The first item (in request order) on a day without partitions. */
-	for (k = 0; k < b->n && rc == 0; k++) {
-		for (row = 0; row < PQntuples(res); row++) {
-			bad = strtoll(PQgetvalue(res, row, 0), NULL, 10);
-			if (d[k] == bad)
+	/* Each item's class: 0 fine, 'o', 'f' or 'm'. */
+	for (i = 0; i < b->n; i++) {
+		for (row = 0; row < PQntuples(res); row++)
+			if (strtoll(PQgetvalue(res, row, 0), NULL, 10) == d[i])
 				break;
-		}
 		if (row == PQntuples(res))
 			continue;
-		snprintf(detail, sizeof(detail),
-		    "results[%zu]: \"timestamp\": %" PRId64
-		    " falls on a day the database keeps no partition for "
-		    "(clock wrong, or older than the retention)",
-		    k, b->results[k]->timestamp);
+		cls[i] = PQgetvalue(res, row, 1)[0];
+		if (cls[i] == 'o')
+			old++;
+		if (cls[i] != 'm' && first == -1)
+			first = (int)i;
+	}
+	for (row = 0; row < PQntuples(res); row++)
+		if (PQgetvalue(res, row, 1)[0] == 'm')
+			nmissing++;
+	rc = 0;
+	if (first >= 0) {
+		ts = b->results[first]->timestamp;
+		tt = (time_t)ts;
+		if (gmtime_r(&tt, &tm) == NULL ||
+		    strftime(day, sizeof(day), "%Y-%m-%d", &tm) == 0)
+			snprintf(day, sizeof(day), "%" PRId64, ts);
+		if (old > 1 &&
+		    buf_printf(&extra, "; %lld results are too old", old) ==
+			-1) {
+			errbuf_set(eb, "out of memory");
+			rc = -1;
+			goto out;
+		}
+		if (cls[first] == 'o')
+			snprintf(detail, sizeof(detail),
+			    "results[%d]: measured %s, older than the "
+			    "retained partitions (%s days)%s",
+			    first, day, PQgetvalue(res, 0, 2), buf_str(&extra));
+		else
+			snprintf(detail, sizeof(detail),
+			    "results[%d]: \"timestamp\": %" PRId64
+			    " (%s) falls on a day the database keeps no "
+			    "partition for yet (clock ahead?)%s",
+			    first, ts, day, buf_str(&extra));
+		metrics_add(M_RESULTS_TOO_OLD, old);
 		api_error(r, 422, "unprocessable", detail);
 		rc = 1;
+		goto out;
 	}
+	if (nmissing == 0 || !make || nmissing > MAX_MADE_DAYS)
+		goto out;
+	/* Late results within the retention: make their days. */
+	for (row = 0; row < PQntuples(res); row++) {
+		if (PQgetvalue(res, row, 1)[0] != 'm')
+			continue;
+		snprintf(
+		    daytext, sizeof(daytext), "%s", PQgetvalue(res, row, 0));
+		vals[0] = daytext;
+		if ((mk = db_exec_prepared(
+			 c, "mkpart", 1, vals, sqlstate, eb)) == NULL) {
+			rc = -1;
+			goto out;
+		}
+		PQclear(mk);
+		LOG(LOG_LVL_INFO,
+		    "made the partitions of day %s for late results", daytext);
+	}
+	rc = 2;
 out:
 	PQclear(res);
 	buf_free(&days);
+	buf_free(&extra);
 	free(d);
+	free(cls);
 	return rc;
 }
 
@@ -680,6 +890,50 @@ out:
 	return rc;
 }
 
+/*
+ * Count 'stored' new results against the worker's rate cap, inside the
+ * submit's transaction.  Returns 0 (within), 1 (answered 403/429), -1 (db
+ * error).
+ */
+static int
+check_rate(PGconn *c, const struct api_worker *w, long long stored,
+    struct api_reply *r, char *sqlstate, struct errbuf *eb)
+{
+	PGresult *res;
+	const char *vals[2];
+	char idtext[24], ntext[24], detail[256];
+	int ok, wait;
+
+	if (w->scope.rate_per_min <= 0 || stored == 0)
+		return 0;
+	if (stored > w->scope.rate_per_min) {
+		snprintf(detail, sizeof(detail),
+		    "%lld new results in one submit exceed the rate cap of "
+		    "%d per minute; send at most %d per request",
+		    stored, w->scope.rate_per_min, w->scope.rate_per_min);
+		api_error(r, 403, "forbidden", detail);
+		return 1;
+	}
+	snprintf(idtext, sizeof(idtext), "%" PRId64, w->id);
+	snprintf(ntext, sizeof(ntext), "%lld", stored);
+	vals[0] = idtext;
+	vals[1] = ntext;
+	if ((res = db_exec_prepared(c, "rate", 2, vals, sqlstate, eb)) == NULL)
+		return -1;
+	ok = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	wait = PQntuples(res) == 1 ? atoi(PQgetvalue(res, 0, 1)) : 60;
+	PQclear(res);
+	if (ok)
+		return 0;
+	metrics_add(M_RATE_LIMITED, 1);
+	r->retry_after = wait < 1 ? 1 : wait > 60 ? 60 : wait;
+	snprintf(detail, sizeof(detail),
+	    "rate cap of %d new results per minute reached; retry in %d s",
+	    w->scope.rate_per_min, r->retry_after);
+	api_error(r, 429, "rate_limited", detail);
+	return 1;
+}
+
 void
 api_submit(PGconn *c, const struct api_limits *lim, const struct api_worker *w,
     const char *body, size_t len, struct api_reply *r)
@@ -688,17 +942,27 @@ api_submit(PGconn *c, const struct api_limits *lim, const struct api_worker *w,
 	struct store_item *items = NULL;
 	struct store_counts counts;
 	struct buf jobids = BUF_INIT;
-	struct errbuf eb;
+	struct errbuf eb, seb;
 	PGresult *res = NULL;
 	const char *vals[2];
-	char ns[40], sqlstate[6], me[24];
-	int process, intx = 0, k;
+	char ns[40], sqlstate[6], me[24], detail[512];
+	int process, intx = 0, k, attempt, seen = 0;
 	size_t i;
 
 	memset(&counts, 0, sizeof(counts));
 	if (submit_parse(body, len, (size_t)lim->max_results, &b, &eb) == -1) {
 		api_error(r, 400, "bad_request", errbuf_msg(&eb));
 		return;
+	}
+	/* Outside the worker's scope: nothing is stored. */
+	for (i = 0; i < b.n; i++) {
+		if (scope_check(&w->scope, b.results[i], &seb) == 0)
+			continue;
+		snprintf(detail, sizeof(detail), "results[%zu]: %s", i,
+		    errbuf_msg(&seb));
+		metrics_add(M_SCOPE_REFUSED, 1);
+		api_error(r, 403, "forbidden", detail);
+		goto out;
 	}
 	if ((items = calloc(b.n, sizeof(*items))) == NULL)
 		goto nomem;
@@ -707,26 +971,35 @@ api_submit(PGconn *c, const struct api_limits *lim, const struct api_worker *w,
 		free(b.results[i]->worker);
 		if ((b.results[i]->worker = strdup(w->name)) == NULL)
 			goto nomem;
-		items[i].r = b.results[i];
 	}
-	touch(c, w);
-	if ((process = db_has_process_results(c, &eb)) == -1) {
+	if ((process = has_process_results(c, &eb)) == -1) {
 		api_db_error(r, c, NULL, &eb);
-		goto out;
-	}
-	if (db_cmd(c, "BEGIN", 0, NULL, &eb) == -1) {
-		api_db_error(r, c, NULL, &eb);
-		goto out;
-	}
-	intx = 1;
-	if ((k = check_jobs(c, w, &b, &jobids, r, sqlstate, &eb)) != 0) {
-		if (k == -1)
-			api_db_error(r, c, sqlstate, &eb);
 		goto out;
 	}
 	snprintf(ns, sizeof(ns), "worker:%" PRId64, w->id);
-	if (store_results(c, items, b.n, ns, w->id, "pingsvc", process, &counts,
-		sqlstate, &eb) == -1) {
+	snprintf(me, sizeof(me), "%" PRId64, w->id);
+	/* A second attempt only after partitions were made for late results. */
+	for (attempt = 0;; attempt++) {
+		memset(&counts, 0, sizeof(counts));
+		for (i = 0; i < b.n; i++) {
+			memset(&items[i], 0, sizeof(items[i]));
+			items[i].r = b.results[i];
+		}
+		buf_reset(&jobids);
+		if (db_cmd(c, "BEGIN", 0, NULL, &eb) == -1) {
+			api_db_error(r, c, NULL, &eb);
+			goto out;
+		}
+		intx = 1;
+		if ((k = check_jobs(c, w, &b, &jobids, r, sqlstate, &eb)) !=
+		    0) {
+			if (k == -1)
+				api_db_error(r, c, sqlstate, &eb);
+			goto out;
+		}
+		if (store_results(c, items, b.n, ns, w->id, "pingsvc", process,
+			&counts, sqlstate, &eb) == 0)
+			break;
 		if (strcmp(sqlstate, "23514") != 0) {
 			api_db_error(r, c, sqlstate, &eb);
 			goto out;
@@ -738,19 +1011,27 @@ api_submit(PGconn *c, const struct api_limits *lim, const struct api_worker *w,
 		LOG(LOG_LVL_WARN, "submit of %s: %s", w->name, errbuf_msg(&eb));
 		db_rollback(c);
 		intx = 0;
-		if ((k = check_partitions(c, &b, r, sqlstate, &eb)) == -1)
+		k = check_partitions(c, &b, attempt == 0, r, sqlstate, &eb);
+		if (k == -1)
 			api_db_error(r, c, sqlstate, &eb);
 		else if (k == 0)
 			api_error(r, 422, "unprocessable",
 			    "a result was refused by a database constraint; "
 			    "see the gateway log");
+		if (k != 2)
+			goto out;
+	}
+	if ((k = check_rate(c, w, counts.stored, r, sqlstate, &eb)) != 0) {
+		if (k == -1)
+			api_db_error(r, c, sqlstate, &eb);
 		goto out;
 	}
-	snprintf(me, sizeof(me), "%" PRId64, w->id);
 	vals[0] = buf_str(&jobids);
 	vals[1] = me;
-	if ((res = db_exec_prepared(c, "jobs_done", 2, vals, sqlstate, &eb)) ==
-	    NULL) {
+	/* No job_id in the batch: no round trip for nothing. */
+	if (strcmp(vals[0], "{}") != 0 &&
+	    (res = db_exec_prepared(c, "jobs_done", 2, vals, sqlstate, &eb)) ==
+		NULL) {
 		api_db_error(r, c, sqlstate, &eb);
 		goto out;
 	}
@@ -759,6 +1040,8 @@ api_submit(PGconn *c, const struct api_limits *lim, const struct api_worker *w,
 		api_db_error(r, c, NULL, &eb);
 		goto out;
 	}
+	seen = 1;
+	touch_stmt(c, w, "delivered");
 	metrics_add(M_RESULTS_STORED, counts.stored);
 	metrics_add(M_RESULTS_DUPLICATE, counts.duplicates);
 	if (submit_reply(&b, items, &counts, r) == -1)
@@ -769,8 +1052,50 @@ nomem:
 out:
 	if (intx)
 		db_rollback(c);
+	/* Refused, the worker was still seen (after the rollback). */
+	if (!seen && PQstatus(c) == CONNECTION_OK)
+		touch(c, w);
 	PQclear(res);
 	buf_free(&jobids);
 	free(items);
 	submit_batch_free(&b);
+}
+
+void
+api_metrics(PGconn *c, int silent_after_s, struct api_reply *r)
+{
+	struct errbuf eb;
+	PGresult *res;
+	const char *vals[1];
+	char after[24];
+
+	buf_reset(&r->body);
+	if (metrics_render(&r->body) == -1)
+		goto nomem;
+	if (c != NULL) {
+		snprintf(after, sizeof(after), "%d", silent_after_s);
+		vals[0] = after;
+		if ((res = db_exec_prepared(c, "silent", 1, vals, NULL, &eb)) ==
+		    NULL) {
+			metrics_add(M_DB_ERRORS, 1);
+			LOG(LOG_LVL_WARN, "silent workers: %s",
+			    errbuf_msg(&eb));
+		} else {
+			if (buf_printf(&r->body,
+				"# HELP pingsvc_ingest_silent_workers Workers "
+				"seen within silent_after that delivered no "
+				"result for silent_after.\n"
+				"# TYPE pingsvc_ingest_silent_workers gauge\n"
+				"pingsvc_ingest_silent_workers %s\n",
+				PQgetvalue(res, 0, 0)) == -1) {
+				PQclear(res);
+				goto nomem;
+			}
+			PQclear(res);
+		}
+	}
+	r->status = 200;
+	return;
+nomem:
+	api_error(r, 500, "internal", "out of memory");
 }

@@ -14,17 +14,22 @@
 
 #include "buf.h"
 #include "errbuf.h"
+#include "scope.h"
 
 struct api_limits {
-	int max_results; /* results per submit */
-	int claim_max;   /* jobs per claim */
-	int lease_s;     /* lease length, s */
+	int max_results;    /* results per submit */
+	int claim_max;      /* jobs per claim */
+	int lease_s;        /* lease length, s */
+	int silent_after_s; /* /metrics: silent after this long, s */
 };
 
 struct api_worker {
 	int64_t id;
 	char name[64];
-	char caps[32]; /* array literal, "{icmp,udp}" */
+	char caps[32];      /* array literal, "{icmp,udp}": usable now */
+	char protos[32];    /* scope: enrolled protocols, array literal */
+	char kinds[32];     /* scope: job kinds, array literal */
+	struct scope scope; /* owns the prefixes: api_worker_free */
 };
 
 struct api_reply {
@@ -45,6 +50,9 @@ int api_prepare(PGconn *c, struct errbuf *eb);
 int api_auth(
     PGconn *c, const char *token, struct api_worker *w, struct errbuf *eb);
 
+/* api_worker_free -- Release what api_auth allocated in 'w'. */
+void api_worker_free(struct api_worker *w);
+
 /* api_error -- Set 'r' to status and {"error": code, "detail": detail}. */
 void api_error(
     struct api_reply *r, int status, const char *code, const char *detail);
@@ -62,5 +70,13 @@ void api_submit(PGconn *c, const struct api_limits *lim,
 void api_heartbeat(PGconn *c, const struct api_worker *w, const char *body,
     size_t len, struct api_reply *r);
 void api_healthz(PGconn *c, struct api_reply *r);
+
+/*
+ * api_metrics --
+ *	The counters of metrics.h, and the gauge
+ *	pingsvc_ingest_silent_workers (workers alive but without results for
+ *	'silent_after_s'), read through 'c' when it is not NULL.
+ */
+void api_metrics(PGconn *c, int silent_after_s, struct api_reply *r);
 
 #endif

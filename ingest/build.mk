@@ -5,7 +5,7 @@
 # (tests/unit/test_ingest_*.c) can link them.
 
 INGEST_LIB_SRCS	 = ingest/api.c ingest/db.c ingest/enroll.c ingest/import.c \
-		   ingest/metrics.c ingest/pool.c ingest/server.c \
+		   ingest/metrics.c ingest/pool.c ingest/scope.c ingest/server.c \
 		   ingest/settings.c ingest/store.c ingest/submit_parse.c \
 		   ingest/token.c
 INGEST_LIB_OBJS	 = $(INGEST_LIB_SRCS:%.c=$(O)/%.o)

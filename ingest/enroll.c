@@ -54,13 +54,14 @@ enroll_caps_parse(const char *list, char *out, size_t size, struct errbuf *eb)
 }
 
 int
-enroll_worker(PGconn *c, const char *name, const char *caps, char *token,
-    struct errbuf *eb)
+enroll_worker(PGconn *c, const char *name, const struct enroll_scope *s,
+    char *token, struct errbuf *eb)
 {
 	unsigned char hash[TOKEN_HASH_BYTES];
 	char secret[TOKEN_SECRET_HEX + 1],
 	    hashtext[2 + 2 * TOKEN_HASH_BYTES + 1];
-	const char *vals[3];
+	const char *vals[6];
+	char rate[24];
 	PGresult *res = NULL;
 	size_t i;
 	int rc = -1;
@@ -77,11 +78,18 @@ enroll_worker(PGconn *c, const char *name, const char *caps, char *token,
 		snprintf(hashtext + 2 + 2 * i, 3, "%02x", hash[i]);
 	vals[0] = name;
 	vals[1] = hashtext;
-	vals[2] = caps;
+	vals[2] = s->caps != NULL ? s->caps : "{icmp,udp,tcp}";
+	vals[3] = s->kinds != NULL ? s->kinds : "{ping,traceroute}";
+	vals[4] = s->prefixes;
+	snprintf(rate, sizeof(rate), "%d", s->rate);
+	vals[5] = s->rate > 0 ? rate : NULL;
 	res = db_exec(c,
-	    "INSERT INTO pingsvc.workers (name, token_hash, caps)"
-	    " VALUES ($1, $2::bytea, $3::text[]) RETURNING worker_id",
-	    3, vals, NULL, eb);
+	    "INSERT INTO pingsvc.workers (name, token_hash, caps,"
+	    "       scope_protos, scope_kinds, scope_prefixes, rate_per_min)"
+	    " VALUES ($1, $2::bytea, $3::text[], $3::text[], $4::text[],"
+	    "         $5::cidr[], $6::int)"
+	    " RETURNING worker_id",
+	    6, vals, NULL, eb);
 	if (res == NULL)
 		goto out;
 	snprintf(token, TOKEN_MAX + 1, "%s.%s", PQgetvalue(res, 0, 0), secret);
@@ -131,6 +139,62 @@ enroll_revoke(PGconn *c, const char *name, struct errbuf *eb)
 		goto out;
 	}
 	rc = atoi(PQgetvalue(res, 0, 1));
+out:
+	PQclear(res);
+	return rc;
+}
+
+int
+enroll_scope_set(PGconn *c, const char *name, const struct enroll_scope *s,
+    char *out, size_t size, struct errbuf *eb)
+{
+	const char *vals[7];
+	char rate[24];
+	PGresult *res = NULL;
+	int rc = -1;
+
+	snprintf(rate, sizeof(rate), "%d", s->rate);
+	vals[0] = name;
+	vals[1] = s->caps;
+	vals[2] = s->kinds;
+	vals[3] = s->prefixes;
+	vals[4] = s->any_prefix ? "t" : "f";
+	vals[5] = s->rate != 0 ? rate : NULL;
+	/*
+	 * SET expressions see the old row: caps are re-clamped to the new
+	 * protocols from what the worker last reported (or, never having
+	 * reported, from all of them).
+	 */
+	res = db_exec(c,
+	    "UPDATE pingsvc.workers"
+	    "   SET scope_protos = coalesce($2::text[], scope_protos, caps),"
+	    "       caps = CASE WHEN $2::text[] IS NULL THEN caps"
+	    "              ELSE ARRAY(SELECT p FROM unnest(ARRAY['icmp',"
+	    "                     'udp', 'tcp']) AS p"
+	    "                   WHERE p = ANY ($2::text[])"
+	    "                     AND p = ANY (coalesce(reported_caps,"
+	    "                                           $2::text[])))"
+	    "              END,"
+	    "       scope_kinds = coalesce($3::text[], scope_kinds),"
+	    "       scope_prefixes = CASE WHEN $5::boolean THEN NULL"
+	    "                        ELSE coalesce($4::cidr[], scope_prefixes)"
+	    "                        END,"
+	    "       rate_per_min = CASE WHEN $6::int IS NULL THEN rate_per_min"
+	    "                      WHEN $6::int < 0 THEN NULL ELSE $6::int END"
+	    " WHERE name = $1"
+	    " RETURNING format('%s: kinds %s, protocols %s (usable now %s), "
+	    "prefixes %s, rate %s', name, scope_kinds, scope_protos, caps,"
+	    "   coalesce(scope_prefixes::text, 'any'),"
+	    "   coalesce(rate_per_min || '/min', 'no cap'))",
+	    6, vals, NULL, eb);
+	if (res == NULL)
+		goto out;
+	if (PQntuples(res) != 1) {
+		errbuf_set(eb, "no worker \"%s\"", name);
+		goto out;
+	}
+	snprintf(out, size, "%s", PQgetvalue(res, 0, 0));
+	rc = 0;
 out:
 	PQclear(res);
 	return rc;

@@ -23,14 +23,38 @@ int enroll_caps_parse(
     const char *list, char *out, size_t size, struct errbuf *eb);
 
 /*
- * enroll_worker --
- *	Create worker 'name' with capabilities 'caps' (an array literal from
- *	enroll_caps_parse) and write its bearer token into 'token'
- *	(TOKEN_MAX + 1 bytes).  The token exists nowhere else: only its hash
- *	is stored.  Returns 0, or -1 with 'eb' (e.g. the name is taken).
+ * A worker's scope as the command line gives it (migration 0003): each
+ * field NULL (or 0) when not given.  Array literals: caps "{icmp,tcp}"
+ * (enroll_caps_parse), kinds "{ping}" (scope_kinds_lit), prefixes
+ * "{192.0.2.0/24}" (scope_prefix_add).
  */
-int enroll_worker(PGconn *c, const char *name, const char *caps, char *token,
-    struct errbuf *eb);
+struct enroll_scope {
+	const char *caps;     /* enroll: default {icmp,udp,tcp} */
+	const char *kinds;    /* enroll: default {ping,traceroute} */
+	const char *prefixes; /* enroll: default any target */
+	int any_prefix;       /* scope: back to any target */
+	int rate;             /* > 0: results per minute; -1: no cap */
+};
+
+/*
+ * enroll_worker --
+ *	Create worker 'name' with scope 's' (its caps are also the enrolled
+ *	protocols) and write its bearer token into 'token' (TOKEN_MAX + 1
+ *	bytes).  The token exists nowhere else: only its hash is stored.
+ *	Returns 0, or -1 with 'eb' (e.g. the name is taken).
+ */
+int enroll_worker(PGconn *c, const char *name, const struct enroll_scope *s,
+    char *token, struct errbuf *eb);
+
+/*
+ * enroll_scope_set --
+ *	Change the scope of worker 'name': only the fields given in 's'.
+ *	New protocols also clamp caps (to what the worker last reported,
+ *	within them).  Writes the resulting scope, one line, into 'out'.
+ *	Returns 0, or -1 with 'eb' (unknown worker, invalid value).
+ */
+int enroll_scope_set(PGconn *c, const char *name, const struct enroll_scope *s,
+    char *out, size_t size, struct errbuf *eb);
 
 /*
  * enroll_revoke --

@@ -5,6 +5,10 @@
  *	pingsvc-ingest [--db CONNINFO] import --format atlas|native
  *	    [--worker NAME] [--strict] FILE...
  *	pingsvc-ingest [--db CONNINFO] enroll NAME [--caps icmp,udp,tcp]
+ *	    [--kinds ping,traceroute] [--prefix CIDR]... [--rate N]
+ *	pingsvc-ingest [--db CONNINFO] scope NAME [--caps LIST]
+ *	    [--kinds LIST] [--prefix CIDR]... [--any-prefix] [--rate N]
+ *	    [--no-rate]
  *	pingsvc-ingest [--db CONNINFO] revoke NAME
  *	pingsvc-ingest [--db CONNINFO] serve [--config FILE]
  *
@@ -21,6 +25,7 @@
 #include "enroll.h"
 #include "import.h"
 #include "log.h"
+#include "scope.h"
 #include "server.h"
 
 #define DEFAULT_CONFIG "/usr/local/etc/pingsvc/ingest.conf"
@@ -34,6 +39,12 @@ usage(void)
 	    "                      [--strict] FILE...\n"
 	    "       pingsvc-ingest [--db CONNINFO] enroll NAME "
 	    "[--caps icmp,udp,tcp]\n"
+	    "                      [--kinds ping,traceroute] "
+	    "[--prefix CIDR]... [--rate N]\n"
+	    "       pingsvc-ingest [--db CONNINFO] scope NAME [--caps LIST] "
+	    "[--kinds LIST]\n"
+	    "                      [--prefix CIDR]... [--any-prefix] "
+	    "[--rate N] [--no-rate]\n"
 	    "       pingsvc-ingest [--db CONNINFO] revoke NAME\n"
 	    "       pingsvc-ingest [--db CONNINFO] serve [--config FILE]\n");
 	exit(2);
@@ -101,18 +112,30 @@ main(int argc, char **argv)
 		{ "strict", no_argument, NULL, 's' },
 		{ "caps", required_argument, NULL, 'c' },
 		{ "config", required_argument, NULL, 'C' },
+		{ "kinds", required_argument, NULL, 'k' },
+		{ "prefix", required_argument, NULL, 'p' },
+		{ "any-prefix", no_argument, NULL, 'A' },
+		{ "rate", required_argument, NULL, 'r' },
+		{ "no-rate", no_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *conninfo = NULL, *format = NULL, *worker = NULL;
-	const char *caps = "icmp,udp,tcp", *config = DEFAULT_CONFIG;
-	char capsarr[32], token[TOKEN_MAX + 1];
+	const char *caps = NULL, *kinds = NULL, *config = DEFAULT_CONFIG;
+	char capsarr[32], kindsarr[32], token[TOKEN_MAX + 1], line[2048];
+	struct enroll_scope es;
+	struct scope prefixes;
+	unsigned kindset;
+	char *end;
+	long rate;
 	struct errbuf eb;
 	PGconn *c = NULL;
 	const char *cmd;
 	int ch, strict = 0, rc = 1, n;
 
 	log_init("pingsvc-ingest", LOG_LVL_INFO);
+	memset(&es, 0, sizeof(es));
+	memset(&prefixes, 0, sizeof(prefixes));
 	/* "+" would stop at the command; permute so options go anywhere. */
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -134,6 +157,29 @@ main(int argc, char **argv)
 		case 'C':
 			config = optarg;
 			break;
+		case 'k':
+			kinds = optarg;
+			break;
+		case 'p':
+			if (scope_prefix_add(&prefixes, optarg, &eb) == -1)
+				errx(2, "--prefix %s: %s", optarg,
+				    errbuf_msg(&eb));
+			break;
+		case 'A':
+			es.any_prefix = 1;
+			break;
+		case 'r':
+			rate = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || rate < 1 ||
+			    rate > 100000000)
+				errx(2,
+				    "--rate: results per minute, 1 .. "
+				    "100000000");
+			es.rate = (int)rate;
+			break;
+		case 'R':
+			es.rate = -1;
+			break;
 		default:
 			usage();
 		}
@@ -149,24 +195,58 @@ main(int argc, char **argv)
 		return server_main(config, conninfo) == 0 ? 0 : 1;
 	}
 	if (strcmp(cmd, "import") != 0 && strcmp(cmd, "enroll") != 0 &&
-	    strcmp(cmd, "revoke") != 0)
+	    strcmp(cmd, "revoke") != 0 && strcmp(cmd, "scope") != 0)
 		usage();
 	if (strcmp(cmd, "import") != 0 && argc != 2)
 		usage();
-	if (strcmp(cmd, "enroll") == 0 &&
-	    enroll_caps_parse(caps, capsarr, sizeof(capsarr), &eb) == -1)
-		errx(2, "enroll: %s", errbuf_msg(&eb));
+	if (strcmp(cmd, "enroll") == 0 || strcmp(cmd, "scope") == 0) {
+		if (caps != NULL || strcmp(cmd, "enroll") == 0) {
+			if (enroll_caps_parse(
+				caps != NULL ? caps : "icmp,udp,tcp", capsarr,
+				sizeof(capsarr), &eb) == -1)
+				errx(2, "%s: %s", cmd, errbuf_msg(&eb));
+			es.caps = capsarr;
+		}
+		if (kinds != NULL) {
+			if (scope_kinds_parse(kinds, &kindset, &eb) == -1)
+				errx(2, "%s: %s", cmd, errbuf_msg(&eb));
+			scope_kinds_lit(kindset, kindsarr, sizeof(kindsarr));
+			es.kinds = kindsarr;
+		}
+		es.prefixes = prefixes.prefixes_lit;
+		if (es.any_prefix && es.prefixes != NULL)
+			errx(2,
+			    "%s: --any-prefix and --prefix exclude each "
+			    "other",
+			    cmd);
+		if (strcmp(cmd, "enroll") == 0 &&
+		    (es.any_prefix || es.rate < 0))
+			errx(2,
+			    "enroll: --any-prefix and --no-rate are for "
+			    "scope (enroll's defaults)");
+	} else if (caps != NULL || kinds != NULL || prefixes.nprefixes > 0 ||
+	    es.any_prefix || es.rate != 0) {
+		usage();
+	}
 	if ((c = db_connect(conninfo, &eb)) == NULL)
 		errx(1, "%s", errbuf_msg(&eb));
 	if (strcmp(cmd, "import") == 0) {
 		rc = cmd_import(c, format, worker, strict, argv + 1, argc - 1);
 	} else if (strcmp(cmd, "enroll") == 0) {
-		if (enroll_worker(c, argv[1], capsarr, token, &eb) == -1) {
+		if (enroll_worker(c, argv[1], &es, token, &eb) == -1) {
 			warnx("enroll: %s", errbuf_msg(&eb));
 		} else {
 			/* The only copy of the token anywhere. */
 			printf("%s\n", token);
 			explicit_bzero(token, sizeof(token));
+			rc = 0;
+		}
+	} else if (strcmp(cmd, "scope") == 0) {
+		if (enroll_scope_set(
+			c, argv[1], &es, line, sizeof(line), &eb) == -1) {
+			warnx("scope: %s", errbuf_msg(&eb));
+		} else {
+			printf("%s\n", line);
 			rc = 0;
 		}
 	} else {
@@ -180,5 +260,6 @@ main(int argc, char **argv)
 		}
 	}
 	PQfinish(c);
+	scope_free(&prefixes);
 	return rc;
 }

@@ -17,7 +17,7 @@ static const char *const ep_names[EP_COUNT] = {
 
 /* Status codes the gateway answers with; others are counted as 0. */
 static const int codes[] = { 200, 400, 401, 403, 404, 405, 409, 413, 415, 422,
-	500, 503, 0 };
+	429, 500, 503, 0 };
 #define NCODES (sizeof(codes) / sizeof(codes[0]))
 
 /* Latency bucket bounds, s. */
@@ -36,6 +36,12 @@ static const struct {
 	    "Failed database statements and connections." },
 	{ "pingsvc_ingest_db_reconnects_total",
 	    "Successful (re)connections to the database." },
+	{ "pingsvc_ingest_results_too_old_total",
+	    "Results refused (422) as older than the retained partitions." },
+	{ "pingsvc_ingest_results_out_of_scope_total",
+	    "Submits refused (403) for a result outside the worker's scope." },
+	{ "pingsvc_ingest_rate_limited_total",
+	    "Submits refused (429) over the worker's rate cap." },
 };
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
@@ -44,6 +50,8 @@ static unsigned long long buckets[EP_COUNT][NBOUNDS];
 static unsigned long long lat_count[EP_COUNT];
 static double lat_sum[EP_COUNT];
 static long long counters[M_COUNTER_COUNT];
+static double process_s;
+static unsigned long long process_calls;
 
 void
 metrics_request(enum metrics_ep ep, int status, double seconds)
@@ -70,6 +78,15 @@ metrics_add(enum metrics_counter c, long long n)
 {
 	pthread_mutex_lock(&mu);
 	counters[c] += n;
+	pthread_mutex_unlock(&mu);
+}
+
+void
+metrics_process_results(double seconds)
+{
+	pthread_mutex_lock(&mu);
+	process_s += seconds;
+	process_calls++;
 	pthread_mutex_unlock(&mu);
 }
 
@@ -123,6 +140,18 @@ metrics_render(struct buf *out)
 			counter_info[i].name, counter_info[i].name,
 			counters[i]) == -1)
 			goto out;
+	if (buf_printf(out,
+		"# HELP pingsvc_ingest_process_results_seconds_total Time "
+		"spent in pingsvc.process_results() (derivation of traces, "
+		"hops, links, route changes) within submits.\n"
+		"# TYPE pingsvc_ingest_process_results_seconds_total counter\n"
+		"pingsvc_ingest_process_results_seconds_total %.6f\n"
+		"# HELP pingsvc_ingest_process_results_calls_total Calls of "
+		"pingsvc.process_results().\n"
+		"# TYPE pingsvc_ingest_process_results_calls_total counter\n"
+		"pingsvc_ingest_process_results_calls_total %llu\n",
+		process_s, process_calls) == -1)
+		goto out;
 	rc = 0;
 out:
 	pthread_mutex_unlock(&mu);

@@ -27,6 +27,9 @@ enum metrics_counter {
 	M_RESULTS_DUPLICATE,
 	M_DB_ERRORS,
 	M_DB_RECONNECTS,
+	M_RESULTS_TOO_OLD,
+	M_SCOPE_REFUSED,
+	M_RATE_LIMITED,
 	M_COUNTER_COUNT
 };
 
@@ -35,6 +38,14 @@ void metrics_request(enum metrics_ep ep, int status, double seconds);
 
 /* metrics_add -- Add 'n' to a counter. */
 void metrics_add(enum metrics_counter c, long long n);
+
+/*
+ * metrics_process_results --
+ *	Add the time (s) one call of pingsvc.process_results() took, for
+ *	pingsvc_ingest_process_results_seconds_total (its share of the
+ *	submit time).
+ */
+void metrics_process_results(double seconds);
 
 /* metrics_render -- Append the exposition text to 'out'.  0 or -1. */
 int metrics_render(struct buf *out);

@@ -133,9 +133,11 @@ dispatch(struct srv *s, struct MHD_Connection *conn, const char *method,
 		return;
 	}
 	if (rq->ep == EP_METRICS) {
-		r->status = 200;
-		if (metrics_render(&r->body) == -1)
-			api_error(r, 500, "internal", "out of memory");
+		/* The silent-worker gauge needs the database, if it answers. */
+		c = pool_get(s->pool, &retry, &eb);
+		api_metrics(c, s->lim.silent_after_s, r);
+		if (c != NULL)
+			pool_put(s->pool, c);
 		return;
 	}
 	if (rq->ep != EP_HEALTHZ) {
@@ -180,6 +182,7 @@ dispatch(struct srv *s, struct MHD_Connection *conn, const char *method,
 		api_heartbeat(c, &w, buf_str(&rq->body), rq->body.len, r);
 		break;
 	}
+	api_worker_free(&w);
 out:
 	pool_put(s->pool, c);
 }
@@ -317,6 +320,7 @@ server_main(const char *config_path, const char *conninfo)
 	s.lim.max_results = s.set.max_results;
 	s.lim.claim_max = s.set.claim_max;
 	s.lim.lease_s = s.set.lease_s;
+	s.lim.silent_after_s = s.set.silent_after_s;
 
 	memset(&sin, 0, sizeof(sin));
 	memset(&sin6, 0, sizeof(sin6));

@@ -25,6 +25,7 @@ static const char *const known[] = {
 	"max_results",
 	"claim_max",
 	"lease_s",
+	"silent_after_s",
 	"log_level",
 	NULL,
 };
@@ -76,6 +77,8 @@ settings_load(struct settings *s, const char *path, struct errbuf *eb)
 		-1 ||
 	    get_int(s, "claim_max", 100, 1, 10000, &s->claim_max, eb) == -1 ||
 	    get_int(s, "lease_s", 300, 1, 86400, &s->lease_s, eb) == -1 ||
+	    get_int(s, "silent_after_s", 3600, 60, 31622400, &s->silent_after_s,
+		eb) == -1 ||
 	    conf_str(s->conf, "log_level", "info", 1, &level, eb) == -1)
 		return -1;
 	if (log_level_parse(level, &s->log_level) == -1)

@@ -30,6 +30,7 @@ struct settings {
 	int max_results;      /* results per submit */
 	int claim_max;        /* jobs per claim */
 	int lease_s;          /* lease length, s */
+	int silent_after_s;   /* /metrics: silent workers after, s */
 	enum log_level log_level;
 };
 

@@ -3,7 +3,7 @@
  *	Set-based storing of results (see store.h).
  *
  *	A batch travels as one jsonb parameter, an array of
- *	{"k": key, "ts": s, "type", "af", "dst", "job", "body": {...}}, so
+ *	{"k": key, "ts": s, "type", "af", "dst", "job", "lts", "body": {...}}, so
  *	that one INSERT ... SELECT stores any number of results without a
  *	round trip per row and without building SQL text from values.
  */
@@ -11,10 +11,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "buf.h"
 #include "db.h"
 #include "json.h"
+#include "metrics.h"
 #include "store.h"
 
 /*
@@ -25,11 +27,12 @@
 static const char SQL_STORE[] =
     "WITH input AS MATERIALIZED ("
     "  SELECT e.ord, x.k, to_timestamp(x.ts) AS ts, x.type, x.af,"
-    "         x.dst::inet AS dst, x.job, x.body,"
+    "         x.dst::inet AS dst, x.job, x.lts, x.body,"
     "         nextval('pingsvc.results_result_id_seq') AS result_id"
     "    FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS e(v, ord),"
     "         jsonb_to_record(e.v) AS x(k text, ts bigint, type text,"
-    "             af smallint, dst text, job bigint, body jsonb)"
+    "             af smallint, dst text, job bigint, lts integer,"
+    "             body jsonb)"
     "), keys AS ("
     "  INSERT INTO pingsvc.result_keys (namespace, idem_key, result_id, ts)"
     "  SELECT $2, k, result_id, ts FROM input ORDER BY ord"
@@ -37,9 +40,9 @@ static const char SQL_STORE[] =
     "  RETURNING result_id"
     "), res AS ("
     "  INSERT INTO pingsvc.results (result_id, ts, worker_id, job_id,"
-    "         idem_key, type, af, target, body, source)"
+    "         idem_key, type, af, target, body, source, lts)"
     "  SELECT i.result_id, i.ts, $3::bigint, i.job, i.k, i.type, i.af,"
-    "         i.dst, i.body, $4"
+    "         i.dst, i.body, $4, i.lts"
     "    FROM input i JOIN keys USING (result_id)"
     "  RETURNING result_id"
     ")"
@@ -79,6 +82,7 @@ batch_json(const struct store_item *items, size_t n, struct buf *out)
 			addr_format(&r->dst, dst, sizeof(dst))) == -1 ||
 		    (r->job_id >= 1 &&
 			json_out_int(&j, "job", r->job_id) == -1) ||
+		    (r->has_lts && json_out_int(&j, "lts", r->lts) == -1) ||
 		    json_out_key(&j, "body") == -1 ||
 		    result_encode(r, &j) == -1 || json_out_close(&j, 0) == -1)
 			goto out;
@@ -98,6 +102,7 @@ process(PGconn *c, const struct store_item *items, size_t n,
 	struct buf ids = BUF_INIT;
 	PGresult *res = NULL;
 	const char *vals[1];
+	struct timespec t0, t1;
 	size_t i;
 	int first = 1, rc = -1;
 
@@ -118,7 +123,12 @@ process(PGconn *c, const struct store_item *items, size_t n,
 	if (buf_puts(&ids, "}") == -1)
 		goto nomem;
 	vals[0] = buf_str(&ids);
-	if ((res = db_exec(c, SQL_PROCESS, 1, vals, sqlstate, eb)) == NULL)
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	res = db_exec(c, SQL_PROCESS, 1, vals, sqlstate, eb);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	metrics_process_results(
+	    (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
+	if (res == NULL)
 		goto out;
 	if (PQntuples(res) != 1 || PQnfields(res) != 5) {
 		errbuf_set(eb, "process_results: unexpected result shape");

@@ -224,8 +224,8 @@ like "$(req POST /v1/submit "$tok1" '{"results": []}')" '^400 .*empty' "empty ba
 like "$(req POST /v1/submit "$tok1" "{\"results\": [$(ping_result s-7 - "$now" | sed 's/"af": 4/"af": "4"/')]}")" \
     '^400 .*results\[0\]: \\"af\\"' "number as string: 400 naming the field"
 body="{\"results\": [$(ping_result s-8 - "$now"), $(ping_result s-9 - 1000000000)]}"
-like "$(req POST /v1/submit "$tok1" "$body")" '^422 .*results\[1\]: \\"timestamp\\": 1000000000' \
-    "timestamp without partition: 422 naming the item"
+like "$(req POST /v1/submit "$tok1" "$body")" '^422 .*"unprocessable".*results\[1\]: measured 2001-09-09, older than the retained partitions \(180 days\)' \
+    "timestamp beyond the retention: 422 naming the item"
 is "$(q "SELECT count(*) FROM pingsvc.results WHERE idem_key = 's-8'")" 0 "and nothing stored"
 head -c 1100000 /dev/zero | tr '\0' ' ' >"$tmp/big"
 like "$(req POST /v1/submit "$tok1" "@$tmp/big")" '^413 .*too_large' "oversized body: 413"
