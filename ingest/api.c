@@ -89,7 +89,9 @@ static const struct {
 	/*
 	 * One statement leases up to $2 ready jobs: rows another gateway
 	 * has locked are skipped, never waited on, so no job is handed out
-	 * twice and claims do not queue behind each other.
+	 * twice and claims do not queue behind each other.  A job whose
+	 * params name a vantage (the frontier's traceroutes, for vantage
+	 * diversity) goes to that worker only.
 	 */
 	{ "claim",
 	    "WITH seen AS ("
@@ -108,6 +110,9 @@ static const struct {
 	    "      AND required_cap = ANY ($4::text[])"
 	    "      AND proto = ANY ($5::text[]) AND kind = ANY ($6::text[])"
 	    "      AND ($7::cidr[] IS NULL OR target <<= ANY ($7::cidr[]))"
+	    "      AND (params->>'vantage' IS NULL OR params->>'vantage' = "
+	    "           (SELECT name FROM pingsvc.workers"
+	    "             WHERE worker_id = $1))"
 	    "    ORDER BY priority DESC, job_id"
 	    "    LIMIT $2 FOR UPDATE SKIP LOCKED))"
 	    " RETURNING jsonb_strip_nulls(j.params || jsonb_build_object("

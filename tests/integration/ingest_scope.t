@@ -253,6 +253,21 @@ like "$(req POST /v1/claim "$tok" '{"max": 50}')" '"dst_addr":"198.51.100.11","p
 out=$(ing scope sc-w1 --caps icmp)
 like "$out" 'protocols \{icmp\} \(usable now \{icmp\}\)' "scope narrows caps at once"
 
+# --- a job naming its vantage goes to that worker only ---
+q "INSERT INTO pingsvc.jobs (kind, target, proto, required_cap, params) VALUES
+   ('ping', '198.51.100.13', 'icmp', 'icmp', '{\"vantage\": \"sc-all\"}'),
+   ('ping', '198.51.100.14', 'icmp', 'icmp', '{\"vantage\": \"someone-else\"}')" >/dev/null
+out=$(req POST /v1/claim "$tok" '{"max": 50}')
+is "$(grep -o '"job_id"' <<<"$out" | wc -l | tr -d ' ')" 0 \
+    "a job naming another vantage is not handed out, even inside the scope"
+out=$(req POST /v1/claim "$tokall" '{"max": 50}')
+like "$out" '"dst_addr":"198.51.100.13"' "the named vantage gets its job"
+if grep -q '"dst_addr":"198.51.100.14"' <<<"$out"; then
+	ok 1 "nor is a job for a third worker"
+else
+	ok 0 "nor is a job for a third worker"
+fi
+
 # --- lts, late results, too-old results ---
 body="{\"results\": [$(ping_result l-1 - "$now" 198.51.100.40 | sed 's/^{/{"lts": 42, /')]}"
 like "$(req POST /v1/submit "$tokall" "$body")" '^200 .*"stored"' "a result with lts: stored"
