@@ -26,32 +26,7 @@ if [ ! -x "$ingest" ]; then
 	exit 0
 fi
 
-n=0
-failed=0
-ok()
-{
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-	fi
-}
-is()
-{
-	[ "$1" = "$2" ]
-	ok $? "$3"
-	[ "$1" = "$2" ] || printf '#   got: %s\n# wanted: %s\n' "$1" "$2"
-}
-like()
-{
-	printf '%s\n' "$1" | grep -Eq -- "$2"
-	ok $? "$3"
-	printf '%s\n' "$1" | grep -Eq -- "$2" ||
-		printf '#   %s\n# did not match /%s/\n' "$1" "$2"
-}
-
+. "$top/tests/integration/tap.sh"
 db=pingsvc_t_import_$$
 tmp=$(mktemp -d)
 cleanup()
@@ -184,5 +159,4 @@ is "$?" 2 "unknown capability refused"
 is "$(q "SELECT octet_length(token_hash) FROM pingsvc.workers WHERE name = 'imp-w1'")" 32 \
     "only a 32-byte hash is stored"
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+done_testing
