@@ -324,36 +324,54 @@ targets(const char *file, const struct addr *one, struct addr **dsts, size_t *n,
 	return 0;
 }
 
+/*
+ * oneshot --
+ *	The common tail of `ping` and `trace` once their arguments are
+ *	parsed ('parsed' is the parser's 0/-1, 'eb' its complaint): usage
+ *	errors, --help, the target list, then the measurement.  'm' holds the
+ *	command and its add/finish callbacks.
+ */
+static int
+oneshot(struct settings *st, int parsed, const struct errbuf *eb,
+    const char *usage, int help, const char *targets_file,
+    const struct addr *dst, struct measure *m)
+{
+	struct errbuf teb;
+	int rc = EXIT_USAGE;
+
+	if (parsed == -1) {
+		fprintf(stderr, "pingsvc-worker: %s\nusage: pingsvc-worker %s",
+		    errbuf_msg(eb), usage);
+		return rc;
+	}
+	if (help) {
+		printf("usage: pingsvc-worker %s", usage);
+		return 0;
+	}
+	if (targets(targets_file, dst, &m->dsts, &m->ndst, &teb) == -1) {
+		fprintf(stderr, "pingsvc-worker: %s\n", errbuf_msg(&teb));
+		return rc;
+	}
+	rc = measure(st, m);
+	free(m->dsts);
+	m->dsts = NULL;
+	return rc;
+}
+
 static int
 cmd_ping(struct settings *st, int argc, char **argv)
 {
 	struct ping_cmd c;
-	struct measure m;
+	struct measure m = {
+		.cmd = &c, .add = ping_add, .finish = ping_finish
+	};
 	struct errbuf eb;
-	int rc = EXIT_USAGE;
+	int parsed, rc;
 
-	memset(&m, 0, sizeof(m));
-	if (ping_cmd_parse(argc, argv, &c, &eb) == -1) {
-		fprintf(stderr, "pingsvc-worker: %s\nusage: pingsvc-worker %s",
-		    errbuf_msg(&eb), ping_cmd_usage());
-		goto out;
-	}
-	if (c.help) {
-		printf("usage: pingsvc-worker %s", ping_cmd_usage());
-		rc = 0;
-		goto out;
-	}
-	if (targets(c.targets, &c.dst, &m.dsts, &m.ndst, &eb) == -1) {
-		fprintf(stderr, "pingsvc-worker: %s\n", errbuf_msg(&eb));
-		goto out;
-	}
+	parsed = ping_cmd_parse(argc, argv, &c, &eb);
 	m.cmd_allow = &c.allow;
-	m.cmd = &c;
-	m.add = ping_add;
-	m.finish = ping_finish;
-	rc = measure(st, &m);
-out:
-	free(m.dsts);
+	rc = oneshot(
+	    st, parsed, &eb, ping_cmd_usage(), c.help, c.targets, &c.dst, &m);
 	ping_cmd_free(&c);
 	return rc;
 }
@@ -362,32 +380,16 @@ static int
 cmd_trace(struct settings *st, int argc, char **argv)
 {
 	struct trace_cmd c;
-	struct measure m;
+	struct measure m = {
+		.cmd = &c, .add = trace_add, .finish = trace_finish
+	};
 	struct errbuf eb;
-	int rc = EXIT_USAGE;
+	int parsed, rc;
 
-	memset(&m, 0, sizeof(m));
-	if (trace_cmd_parse(argc, argv, &c, &eb) == -1) {
-		fprintf(stderr, "pingsvc-worker: %s\nusage: pingsvc-worker %s",
-		    errbuf_msg(&eb), trace_cmd_usage());
-		goto out;
-	}
-	if (c.help) {
-		printf("usage: pingsvc-worker %s", trace_cmd_usage());
-		rc = 0;
-		goto out;
-	}
-	if (targets(c.targets, &c.dst, &m.dsts, &m.ndst, &eb) == -1) {
-		fprintf(stderr, "pingsvc-worker: %s\n", errbuf_msg(&eb));
-		goto out;
-	}
+	parsed = trace_cmd_parse(argc, argv, &c, &eb);
 	m.cmd_allow = &c.allow;
-	m.cmd = &c;
-	m.add = trace_add;
-	m.finish = trace_finish;
-	rc = measure(st, &m);
-out:
-	free(m.dsts);
+	rc = oneshot(
+	    st, parsed, &eb, trace_cmd_usage(), c.help, c.targets, &c.dst, &m);
 	trace_cmd_free(&c);
 	return rc;
 }
