@@ -185,14 +185,12 @@ clean:
 
 -include $(shell find build -name '*.d' 2>/dev/null)
 
-# demo: the whole system in the lab needs all four programs.
-demo: deps
-	@missing=; for p in worker/pingsvc-worker ingest/pingsvc-ingest \
-	    frontier/pingsvc-frontier viewer/pingsvc-viewer.cgi; do \
-	    grep -q "$$(basename $$p)" $(wildcard */build.mk) /dev/null || \
-	        missing="$$missing $$p"; \
-	done; \
-	if [ -n "$$missing" ]; then \
-	    echo "make demo: not available yet; these programs are not" \
-	        "built by this tree:$$missing" >&2; exit 1; \
-	fi
+# demo: the whole system in the network lab (tests/demo/demo): PostgreSQL
+# under ./var, the gateway, the frontier, two workers in lab vantages, the
+# viewer on http://127.0.0.1:8080/.  DURATION=SECONDS stops it after that
+# long (default: until Ctrl-C); either way it prints a final summary and
+# stops everything it started.
+demo: deps all
+	tests/demo/demo --bin $(O)/bin \
+	    $(if $(DURATION),--duration $(DURATION)) \
+	    $(if $(ROUTE_EVERY),--route-every $(ROUTE_EVERY))
