@@ -22,6 +22,7 @@ SYSCONFDIR	?= $(if $(filter /usr,$(PREFIX)),,$(PREFIX))/etc/pingsvc
 DATADIR		 = $(PREFIX)/share/pingsvc
 MANDIR		 = $(PREFIX)/share/man
 UNITDIR		?= $(if $(filter /usr,$(PREFIX)),/lib,$(PREFIX)/lib)/systemd/system
+CGIDIR		?= $(PREFIX)/lib/cgi-bin
 
 CC		?= cc
 SANITIZER	?=
@@ -168,8 +169,12 @@ format-check:
 	tests/run-checks --only style
 
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/sql
-	$(foreach p,$(PROGS),install -m 755 $(p) $(DESTDIR)$(BINDIR)/;)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/sql \
+	    $(DESTDIR)$(CGIDIR)
+	$(foreach p,$(filter-out %.cgi,$(PROGS)),install -m 755 $(p) \
+	    $(DESTDIR)$(BINDIR)/;)
+	$(foreach p,$(filter %.cgi,$(PROGS)),install -m 755 $(p) \
+	    $(DESTDIR)$(CGIDIR)/;)
 	cp -R sql/. $(DESTDIR)$(DATADIR)/sql/
 	install -d $(DESTDIR)$(SYSCONFDIR) $(DESTDIR)$(MANDIR)/man8 \
 	    $(DESTDIR)$(UNITDIR)
@@ -179,6 +184,10 @@ install: all
 	    install -m 644 "$$f" $(DESTDIR)$(MANDIR)/man8/; done
 	for f in etc/systemd/*.service; do [ -e "$$f" ] || continue; \
 	    install -m 644 "$$f" $(DESTDIR)$(UNITDIR)/; done
+	install -d $(DESTDIR)$(DATADIR)/web $(DESTDIR)$(DATADIR)/viewer
+	for f in etc/web/*; do [ -e "$$f" ] || continue; \
+	    install -m 644 "$$f" $(DESTDIR)$(DATADIR)/web/; done
+	install -m 755 viewer/load-basemap $(DESTDIR)$(DATADIR)/viewer/
 
 clean:
 	rm -rf build $(PROGS)
