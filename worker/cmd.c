@@ -119,3 +119,20 @@ out:
 		*n = 0;
 	return rc;
 }
+
+int
+cmd_operands(const char *name, int argc, char **argv, int first,
+    const char *targets, struct addr *dst, struct errbuf *eb)
+{
+	if (targets != NULL) {
+		if (first != argc)
+			return errbuf_set(eb,
+			    "%s: give --targets FILE or ADDRESS, not both",
+			    name);
+		return 0;
+	}
+	if (first != argc - 1)
+		return errbuf_set(eb, "%s: give %s ADDRESS", name,
+		    first >= argc ? "one" : "exactly one");
+	return cmd_target(argv[first], dst, eb);
+}

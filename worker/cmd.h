@@ -34,6 +34,15 @@ int cmd_proto(
 int cmd_target(const char *s, struct addr *out, struct errbuf *eb);
 
 /*
+ * cmd_operands --
+ *	The operands after the options of command 'name' ("ping", "trace"):
+ *	with --targets ('targets' not NULL) there must be none; otherwise
+ *	exactly one ADDRESS, parsed into '*dst'.  Returns 0, or -1 with 'eb'.
+ */
+int cmd_operands(const char *name, int argc, char **argv, int first,
+    const char *targets, struct addr *dst, struct errbuf *eb);
+
+/*
  * cmd_targets_load --
  *	Read target addresses from 'path' ("-": standard input), one a line;
  *	'#' starts a comment, blank lines are skipped.  '*out' (caller frees)

@@ -93,17 +93,8 @@ ping_cmd_parse(int argc, char **argv, struct ping_cmd *c, struct errbuf *eb)
 	}
 	if (port_given && c->proto != PROTO_TCP)
 		return errbuf_set(eb, "--port: only for --proto tcp");
-	if (c->targets != NULL) {
-		if (optind != argc)
-			return errbuf_set(eb,
-			    "ping: give --targets FILE or ADDRESS, not both");
-		return 0;
-	}
-	if (optind != argc - 1)
-		return errbuf_set(eb,
-		    optind >= argc ? "ping: give one ADDRESS"
-				   : "ping: give exactly one ADDRESS");
-	return cmd_target(argv[optind], &c->dst, eb);
+	return cmd_operands(
+	    "ping", argc, argv, optind, c->targets, &c->dst, eb);
 }
 
 int

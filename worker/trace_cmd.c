@@ -124,17 +124,8 @@ trace_cmd_parse(int argc, char **argv, struct trace_cmd *c, struct errbuf *eb)
 		if (rc == -1)
 			return -1;
 	}
-	if (c->targets != NULL) {
-		if (optind != argc)
-			return errbuf_set(eb,
-			    "trace: give --targets FILE or ADDRESS, not both");
-		return trace_cmd_check(c, eb);
-	}
-	if (optind != argc - 1)
-		return errbuf_set(eb,
-		    optind >= argc ? "trace: give one ADDRESS"
-				   : "trace: give exactly one ADDRESS");
-	if (cmd_target(argv[optind], &c->dst, eb) == -1)
+	if (cmd_operands(
+		"trace", argc, argv, optind, c->targets, &c->dst, eb) == -1)
 		return -1;
 	return trace_cmd_check(c, eb);
 }
