@@ -9,7 +9,7 @@ WORKER_LIB_SRCS	 = worker/cmd.c worker/icmp_parse.c worker/loop.c \
 		   worker/settings.c worker/sock.c worker/trace_cmd.c \
 		   worker/client.c worker/daemon.c worker/metrics.c \
 		   worker/spool.c worker/trace_do.c worker/trace_json.c \
-		   worker/util.c
+		   worker/util.c worker/netlib.c
 WORKER_LIB_OBJS	 = $(WORKER_LIB_SRCS:%.c=$(O)/%.o)
 
 PROGS		+= worker/pingsvc-worker
@@ -30,5 +30,11 @@ build/fuzz/fuzz_icmp: worker/icmp_parse.c worker/icmp_parse.h worker/pkt.c \
     worker/pkt.h
 
 # The fuzzer of the gateway's answers compiles the client with the library.
-FUZZ_EXTRA_fuzz_worker_client = worker/client.c
-build/fuzz/fuzz_worker_client: worker/client.c worker/client.h
+FUZZ_EXTRA_fuzz_worker_client = worker/client.c worker/netlib.c
+build/fuzz/fuzz_worker_client: worker/client.c worker/client.h worker/netlib.c \
+    worker/netlib.h
+
+# The prerequisite lines above are this file's first explicit targets and
+# the file is included before the top-level Makefile's `all`: without this,
+# a bare `make` would build build/fuzz/fuzz_icmp only.
+.DEFAULT_GOAL	:= all

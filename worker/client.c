@@ -14,6 +14,7 @@
 
 #include "client.h"
 #include "json.h"
+#include "netlib.h"
 
 struct client {
 	CURL *h;
@@ -47,7 +48,9 @@ client_new(const struct client_conf *cf, struct errbuf *eb)
 
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		goto nomem;
-	if ((c->h = curl_easy_init()) == NULL) {
+	if (netlib_load(eb) == -1)
+		goto fail;
+	if ((c->h = netlib.curl_easy_init()) == NULL) {
 		errbuf_set(eb, "curl_easy_init failed");
 		goto fail;
 	}
@@ -80,7 +83,7 @@ client_free(struct client *c)
 	if (c == NULL)
 		return;
 	if (c->h != NULL)
-		curl_easy_cleanup(c->h);
+		netlib.curl_easy_cleanup(c->h);
 	free(c->url);
 	if (c->auth != NULL)
 		explicit_bzero(c->auth, strlen(c->auth));
@@ -127,12 +130,12 @@ on_header(char *p, size_t size, size_t n, void *arg)
 	if (k == 11 && strncasecmp(p, "Retry-After", 11) == 0) {
 		if (isdigit((unsigned char)v[0]))
 			r->retry_after_s = atoi(v);
-		else if ((t = curl_getdate(v, NULL)) != -1)
+		else if ((t = netlib.curl_getdate(v, NULL)) != -1)
 			r->retry_after_s = (int)(t - time(NULL));
 		if (r->retry_after_s < 0)
 			r->retry_after_s = 0;
 	} else if (k == 4 && strncasecmp(p, "Date", 4) == 0) {
-		if ((t = curl_getdate(v, NULL)) != -1)
+		if ((t = netlib.curl_getdate(v, NULL)) != -1)
 			r->date = (double)t;
 	}
 	return len;
@@ -157,59 +160,61 @@ client_post(struct client *c, const char *path, const char *body, size_t len,
 	cerr[0] = '\0';
 	if (buf_printf(&url, "%s%s", c->url, path) == -1)
 		goto nomem;
-	if ((hdr = curl_slist_append(NULL, c->auth)) == NULL)
+	if ((hdr = netlib.curl_slist_append(NULL, c->auth)) == NULL)
 		goto nomem;
-	if ((h2 = curl_slist_append(hdr, "Content-Type: application/json")) ==
-	    NULL)
+	if ((h2 = netlib.curl_slist_append(
+		 hdr, "Content-Type: application/json")) == NULL)
 		goto nomem;
 	hdr = h2;
 	/* No "Expect: 100-continue" round trip for large bodies. */
-	if ((h2 = curl_slist_append(hdr, "Expect:")) == NULL)
+	if ((h2 = netlib.curl_slist_append(hdr, "Expect:")) == NULL)
 		goto nomem;
 	hdr = h2;
-	curl_easy_reset(c->h);
-	curl_easy_setopt(c->h, CURLOPT_URL, buf_str(&url));
-	curl_easy_setopt(c->h, CURLOPT_HTTPHEADER, hdr);
-	curl_easy_setopt(c->h, CURLOPT_POST, 1L);
-	curl_easy_setopt(c->h, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(c->h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
-	curl_easy_setopt(c->h, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(c->h, CURLOPT_WRITEDATA, r);
-	curl_easy_setopt(c->h, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(c->h, CURLOPT_HEADERDATA, r);
-	curl_easy_setopt(c->h, CURLOPT_ERRORBUFFER, cerr);
-	curl_easy_setopt(c->h, CURLOPT_TIMEOUT, (long)c->timeout_s);
-	curl_easy_setopt(c->h, CURLOPT_CONNECTTIMEOUT,
+	netlib.curl_easy_reset(c->h);
+	(netlib.curl_easy_setopt)(c->h, CURLOPT_URL, buf_str(&url));
+	(netlib.curl_easy_setopt)(c->h, CURLOPT_HTTPHEADER, hdr);
+	(netlib.curl_easy_setopt)(c->h, CURLOPT_POST, 1L);
+	(netlib.curl_easy_setopt)(c->h, CURLOPT_POSTFIELDS, body);
+	(netlib.curl_easy_setopt)(
+	    c->h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+	(netlib.curl_easy_setopt)(c->h, CURLOPT_WRITEFUNCTION, on_body);
+	(netlib.curl_easy_setopt)(c->h, CURLOPT_WRITEDATA, r);
+	(netlib.curl_easy_setopt)(c->h, CURLOPT_HEADERFUNCTION, on_header);
+	(netlib.curl_easy_setopt)(c->h, CURLOPT_HEADERDATA, r);
+	(netlib.curl_easy_setopt)(c->h, CURLOPT_ERRORBUFFER, cerr);
+	(netlib.curl_easy_setopt)(c->h, CURLOPT_TIMEOUT, (long)c->timeout_s);
+	(netlib.curl_easy_setopt)(c->h, CURLOPT_CONNECTTIMEOUT,
 	    (long)(c->timeout_s < 10 ? c->timeout_s : 10));
 	/* Signals are ours (SIGTERM sets a flag); curl must not use them. */
-	curl_easy_setopt(c->h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c->h, CURLOPT_PROTOCOLS_STR, "https,http");
+	(netlib.curl_easy_setopt)(c->h, CURLOPT_NOSIGNAL, 1L);
+	(netlib.curl_easy_setopt)(c->h, CURLOPT_PROTOCOLS_STR, "https,http");
 	/*
 	 * A pinned key without a CA file is the self-signed gateway's case:
 	 * the pin alone identifies it (curl checks it whether or not the
 	 * chain is verified).  With a CA file, both must hold.
 	 */
 	if (c->pinned != NULL && c->ca_file == NULL) {
-		curl_easy_setopt(c->h, CURLOPT_SSL_VERIFYPEER, 0L);
-		curl_easy_setopt(c->h, CURLOPT_SSL_VERIFYHOST, 0L);
+		(netlib.curl_easy_setopt)(c->h, CURLOPT_SSL_VERIFYPEER, 0L);
+		(netlib.curl_easy_setopt)(c->h, CURLOPT_SSL_VERIFYHOST, 0L);
 	} else {
-		curl_easy_setopt(c->h, CURLOPT_SSL_VERIFYPEER, 1L);
-		curl_easy_setopt(c->h, CURLOPT_SSL_VERIFYHOST, 2L);
+		(netlib.curl_easy_setopt)(c->h, CURLOPT_SSL_VERIFYPEER, 1L);
+		(netlib.curl_easy_setopt)(c->h, CURLOPT_SSL_VERIFYHOST, 2L);
 	}
-	curl_easy_setopt(c->h, CURLOPT_USERAGENT, "pingsvc-worker");
+	(netlib.curl_easy_setopt)(c->h, CURLOPT_USERAGENT, "pingsvc-worker");
 	if (c->ca_file != NULL)
-		curl_easy_setopt(c->h, CURLOPT_CAINFO, c->ca_file);
+		(netlib.curl_easy_setopt)(c->h, CURLOPT_CAINFO, c->ca_file);
 	if (c->pinned != NULL)
-		curl_easy_setopt(c->h, CURLOPT_PINNEDPUBLICKEY, c->pinned);
+		(netlib.curl_easy_setopt)(
+		    c->h, CURLOPT_PINNEDPUBLICKEY, c->pinned);
 	r->t_sent = client_time_now();
-	cc = curl_easy_perform(c->h);
+	cc = netlib.curl_easy_perform(c->h);
 	r->t_done = client_time_now();
 	if (cc != CURLE_OK) {
 		errbuf_set(eb, "%s%s: %s", c->url, path,
-		    cerr[0] != '\0' ? cerr : curl_easy_strerror(cc));
+		    cerr[0] != '\0' ? cerr : netlib.curl_easy_strerror(cc));
 		goto out;
 	}
-	curl_easy_getinfo(c->h, CURLINFO_RESPONSE_CODE, &r->status);
+	(netlib.curl_easy_getinfo)(c->h, CURLINFO_RESPONSE_CODE, &r->status);
 	if (buf_append(&r->body, "", 0) == -1)
 		goto nomem;
 	rc = 0;
@@ -217,7 +222,7 @@ client_post(struct client *c, const char *path, const char *body, size_t len,
 nomem:
 	errbuf_set(eb, "out of memory");
 out:
-	curl_slist_free_all(hdr);
+	netlib.curl_slist_free_all(hdr);
 	buf_free(&url);
 	return rc;
 }

@@ -37,6 +37,7 @@
 #include "log.h"
 #include "loop.h"
 #include "metrics.h"
+#include "netlib.h"
 #include "ping_cmd.h"
 #include "ping_do.h"
 #include "ping_json.h"
@@ -715,7 +716,9 @@ daemon_run(struct settings *st, const struct prefix_set *allow)
 	for (i = 0; i < allow->n; i++)
 		if (prefix_set_add(&d.allow, &allow->v[i], &eb) == -1)
 			goto fail;
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+	if (netlib_load(&eb) == -1)
+		goto fail;
+	if (netlib.curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		errbuf_set(&eb, "curl_global_init failed");
 		goto fail;
 	}
@@ -830,7 +833,7 @@ out:
 	sock_router_close(&d.router);
 	prefix_set_free(&d.allow);
 	if (curl_init)
-		curl_global_cleanup();
+		netlib.curl_global_cleanup();
 	explicit_bzero(d.token, sizeof(d.token));
 	return rc;
 }

@@ -14,6 +14,7 @@
 
 #include "client.h"
 #include "metrics.h"
+#include "netlib.h"
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static struct metrics_snap snap;
@@ -113,12 +114,13 @@ answer(struct MHD_Connection *conn, unsigned int status, const char *ctype,
 	struct MHD_Response *resp;
 	enum MHD_Result rc;
 
-	if ((resp = MHD_create_response_from_buffer(
+	if ((resp = netlib.MHD_create_response_from_buffer(
 		 len, (void *)(uintptr_t)body, MHD_RESPMEM_MUST_COPY)) == NULL)
 		return MHD_NO;
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
-	rc = MHD_queue_response(conn, status, resp);
-	MHD_destroy_response(resp);
+	netlib.MHD_add_response_header(
+	    resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+	rc = netlib.MHD_queue_response(conn, status, resp);
+	netlib.MHD_destroy_response(resp);
 	return rc;
 }
 
@@ -207,8 +209,10 @@ metrics_start(const char *listen, struct errbuf *eb)
 	} else
 		return errbuf_set(
 		    eb, "metrics_listen: \"%s\" is not an IP address", host);
-	daemon_h = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, handler,
-	    NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+	if (netlib_load(eb) == -1)
+		return -1;
+	daemon_h = netlib.MHD_start_daemon(flags, (uint16_t)port, NULL, NULL,
+	    handler, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 	    MHD_OPTION_CONNECTION_LIMIT, 16U, MHD_OPTION_CONNECTION_TIMEOUT,
 	    10U, MHD_OPTION_END);
 	if (daemon_h == NULL)
@@ -221,6 +225,6 @@ void
 metrics_stop(void)
 {
 	if (daemon_h != NULL)
-		MHD_stop_daemon(daemon_h);
+		netlib.MHD_stop_daemon(daemon_h);
 	daemon_h = NULL;
 }
