@@ -26,7 +26,6 @@
 
 #define HEAP_NONE     SIZE_MAX
 #define RECV_BATCH    256  /* packets per socket per turn */
-#define RECV_BUF      4096 /* larger than any ICMP error we parse */
 #define BACKOFF_US    1000 /* after ENOBUFS from sendto */
 #define BURST_SECONDS 0.01 /* token bucket depth: 10 ms of probes, */
 #define BURST_MAX                                                              \
@@ -74,7 +73,7 @@ struct loop {
 
 	struct loop_stats stats;
 	uint8_t pkt[PKT_MAX];
-	uint8_t rbuf[RECV_BUF];
+	struct sock_batch rx; /* received packets */
 };
 
 uint64_t
@@ -407,6 +406,17 @@ loop_probe_cancel(struct loop *l, struct probe *p)
 	p->state = PROBE_CANCELLED;
 }
 
+void
+loop_probe_expire_by(struct loop *l, struct probe *p, uint64_t at_us)
+{
+	if (p->state != PROBE_INFLIGHT || p->at_us <= at_us ||
+	    p->heap_idx == HEAP_NONE)
+		return;
+	/* An earlier deadline only ever moves a timer up the heap. */
+	p->at_us = at_us;
+	heap_up(l, p->heap_idx);
+}
+
 /* ---------------------------------------------------------------------
  * Per-target interval
  * --------------------------------------------------------------------- */
@@ -453,7 +463,8 @@ start_tasks(struct loop *l, uint64_t now)
 		t = &l->tasks[i];
 		if (t->started)
 			continue;
-		s = seen_find(l, &t->dst, 1);
+		/* Without an interval there is nothing to remember. */
+		s = gap > 0 ? seen_find(l, &t->dst, 1) : NULL;
 		if (s != NULL && s->last_us != 0 && now < s->last_us + gap) {
 			wait = s->last_us + gap - now;
 			if (wait < next)
@@ -741,30 +752,36 @@ on_tcp(struct loop *l, enum rx_kind kind, const uint8_t *b, size_t n,
 	deliver(l, &k, &r, &rx->ts);
 }
 
+/*
+ * Read what waits on 'fd', SOCK_BATCH packets per recvmmsg, at most
+ * RECV_BATCH per turn so that sending and timers keep their turn.
+ */
 static int
 drain(struct loop *l, int fd, enum rx_kind kind, struct errbuf *eb)
 {
-	struct sock_rx rx;
-	ssize_t n;
-	int i;
+	struct sock_batch *b = &l->rx;
+	int i, n, total = 0;
 
-	for (i = 0; i < RECV_BATCH; i++) {
-		n = sock_recv(fd, l->rbuf, sizeof(l->rbuf), &rx);
-		if (n == -1) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK ||
-			    errno == EINTR)
+	do {
+		if ((n = sock_recv_batch(fd, b)) == -1) {
+			if (errno == EINTR)
 				return 0;
-			return errbuf_set(eb, "recvmsg: %s", strerror(errno));
+			return errbuf_set(eb, "recvmmsg: %s", strerror(errno));
 		}
-		if (rx.truncated) {
-			l->stats.truncated++;
-			continue;
+		for (i = 0; i < n; i++) {
+			if (b->rx[i].truncated) {
+				l->stats.truncated++;
+				continue;
+			}
+			if (kind == RX_TCP4 || kind == RX_TCP6)
+				on_tcp(
+				    l, kind, b->pkt[i], b->len[i], &b->rx[i]);
+			else
+				on_icmp(
+				    l, kind, b->pkt[i], b->len[i], &b->rx[i]);
 		}
-		if (kind == RX_TCP4 || kind == RX_TCP6)
-			on_tcp(l, kind, l->rbuf, (size_t)n, &rx);
-		else
-			on_icmp(l, kind, l->rbuf, (size_t)n, &rx);
-	}
+		total += n;
+	} while (n == SOCK_BATCH && total < RECV_BATCH);
 	return 0;
 }
 

@@ -84,6 +84,14 @@ void loop_probe_at(struct loop *l, struct probe *p, uint64_t delay_us);
  */
 void loop_probe_cancel(struct loop *l, struct probe *p);
 
+/*
+ * loop_probe_expire_by --
+ *	Time out in-flight probe 'p' at CLOCK_MONOTONIC 'at_us' (µs, see
+ *	loop_now_us) if that is earlier than its deadline; otherwise, or in
+ *	any other state, nothing changes.
+ */
+void loop_probe_expire_by(struct loop *l, struct probe *p, uint64_t at_us);
+
 /* loop_next_id -- A process-wide counter to tell probes apart. */
 uint32_t loop_next_id(struct loop *l);
 

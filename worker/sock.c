@@ -262,41 +262,50 @@ sock_send(int fd, const uint8_t *pkt, size_t len, const struct addr *dst)
 	return 0;
 }
 
-ssize_t
-sock_recv(int fd, uint8_t *buf, size_t cap, struct sock_rx *rx)
+/* What came with a packet: sender, kernel stamp, IPv6 hop limit. */
+static void
+rx_meta(
+    struct msghdr *mh, const struct sockaddr_storage *from, struct sock_rx *rx)
 {
-	union {
-		char b[CMSG_SPACE(sizeof(struct timespec)) +
-		    CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} ctl;
-	struct sockaddr_storage from;
-	struct iovec iov = { buf, cap };
-	struct msghdr mh;
 	struct cmsghdr *cm;
-	ssize_t n;
 
-	memset(&mh, 0, sizeof(mh));
-	memset(&from, 0, sizeof(from));
-	mh.msg_name = &from;
-	mh.msg_namelen = sizeof(from);
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
-	mh.msg_control = ctl.b;
-	mh.msg_controllen = sizeof(ctl.b);
 	memset(rx, 0, sizeof(*rx));
 	rx->hlim = -1;
-	if ((n = recvmsg(fd, &mh, 0)) == -1)
-		return -1;
-	rx->truncated = (mh.msg_flags & MSG_TRUNC) != 0;
-	from_sa(&from, &rx->from);
-	for (cm = CMSG_FIRSTHDR(&mh); cm != NULL; cm = CMSG_NXTHDR(&mh, cm)) {
+	rx->truncated = (mh->msg_flags & MSG_TRUNC) != 0;
+	from_sa(from, &rx->from);
+	for (cm = CMSG_FIRSTHDR(mh); cm != NULL; cm = CMSG_NXTHDR(mh, cm)) {
 		if (cm->cmsg_level == SOL_SOCKET &&
 		    cm->cmsg_type == SCM_TIMESTAMPNS)
 			memcpy(&rx->ts, CMSG_DATA(cm), sizeof(rx->ts));
 		else if (cm->cmsg_level == IPPROTO_IPV6 &&
 		    cm->cmsg_type == IPV6_HOPLIMIT)
 			memcpy(&rx->hlim, CMSG_DATA(cm), sizeof(rx->hlim));
+	}
+}
+
+int
+sock_recv_batch(int fd, struct sock_batch *b)
+{
+	struct msghdr *mh;
+	int i, n;
+
+	for (i = 0; i < SOCK_BATCH; i++) {
+		mh = &b->mh[i].msg_hdr;
+		memset(mh, 0, sizeof(*mh));
+		b->iov[i].iov_base = b->pkt[i];
+		b->iov[i].iov_len = sizeof(b->pkt[i]);
+		mh->msg_name = &b->from[i];
+		mh->msg_namelen = sizeof(b->from[i]);
+		mh->msg_iov = &b->iov[i];
+		mh->msg_iovlen = 1;
+		mh->msg_control = b->ctl[i].b;
+		mh->msg_controllen = sizeof(b->ctl[i].b);
+	}
+	if ((n = recvmmsg(fd, b->mh, SOCK_BATCH, MSG_DONTWAIT, NULL)) == -1)
+		return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
+	for (i = 0; i < n; i++) {
+		b->len[i] = b->mh[i].msg_len;
+		rx_meta(&b->mh[i].msg_hdr, &b->from[i], &b->rx[i]);
 	}
 	return n;
 }

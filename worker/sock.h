@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 #include <time.h>
 
@@ -81,12 +82,36 @@ struct sock_rx {
 };
 
 /*
- * sock_recv --
- *	Receive one packet into 'buf' and what came with it into '*rx'.
- *	Returns its length, or -1 with errno (EAGAIN when none is waiting).
- *	IPv4 raw sockets deliver the IP header, IPv6 ones do not.
+ * Receiving many packets per system call (recvmmsg): a sweep gets
+ * thousands of replies a second and one recvmsg each cost a system call
+ * per reply.  SOCK_BATCH_PKT bytes hold any ICMP error we parse (Linux
+ * quotes at most 576 bytes over IPv4 and 1280 over IPv6); a longer packet
+ * is marked truncated.
  */
-ssize_t sock_recv(int fd, uint8_t *buf, size_t cap, struct sock_rx *rx);
+#define SOCK_BATCH     32
+#define SOCK_BATCH_PKT 2048
+
+struct sock_batch {
+	struct mmsghdr mh[SOCK_BATCH];
+	struct iovec iov[SOCK_BATCH];
+	struct sockaddr_storage from[SOCK_BATCH];
+	union {
+		char b[CMSG_SPACE(sizeof(struct timespec)) +
+		    CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} ctl[SOCK_BATCH];
+	uint8_t pkt[SOCK_BATCH][SOCK_BATCH_PKT];
+	size_t len[SOCK_BATCH]; /* bytes received */
+	struct sock_rx rx[SOCK_BATCH];
+};
+
+/*
+ * sock_recv_batch --
+ *	Receive up to SOCK_BATCH waiting packets into 'b' without blocking.
+ *	Returns how many (b->pkt[i], b->len[i], b->rx[i]), 0 when none was
+ *	waiting, or -1 with errno.
+ */
+int sock_recv_batch(int fd, struct sock_batch *b);
 
 /* What this process may do, for `pingsvc-worker selftest`. */
 struct sock_caps {

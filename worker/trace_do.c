@@ -16,7 +16,9 @@ struct trace_do {
 	uint32_t seq0; /* TCP sequence base */
 	int n;         /* probes */
 	int done;
-	int end_ttl; /* lowest TTL known to end the path, or 256 */
+	int end_ttl;           /* lowest TTL known to end the path, or 256 */
+	int near_ttl;          /* highest TTL answered so far, or 0 */
+	uint64_t near_wait_us; /* wait below it (expire_below), µs */
 	struct probe *probes;
 	struct trace_outcome out;
 };
@@ -32,24 +34,22 @@ static int
 trace_do_start(void *arg)
 {
 	struct trace_do *td = arg;
-	struct probe **order;
-	int i, j;
+	int k, t;
 
 	td->out.timestamp = (int64_t)time(NULL);
-	if ((order = calloc((size_t)td->n, sizeof(*order))) == NULL)
-		return -1;
 	/*
-	 * Random order (Fisher-Yates): hops are not probed nearest first,
-	 * so a rate-limiting router sees our probes spread over time.
+	 * In rounds: the first probe of every TTL, nearest first, then the
+	 * second of every TTL, and so on.  The probes one router gets are
+	 * spread over the trace rather than sent back to back (routers
+	 * rate-limit their ICMP errors), and the probe at the destination's
+	 * distance leaves before those beyond it, so its answer usually
+	 * arrives in time to drop them (drop_beyond) instead of spending
+	 * them.
 	 */
-	for (i = 0; i < td->n; i++) {
-		j = (int)(util_random32() % (uint32_t)(i + 1));
-		order[i] = order[j];
-		order[j] = &td->probes[i];
-	}
-	for (i = 0; i < td->n; i++)
-		loop_probe_at(td->loop, order[i], 0);
-	free(order);
+	for (k = 0; k < td->out.packets; k++)
+		for (t = 0; t < td->out.nttl; t++)
+			loop_probe_at(
+			    td->loop, &td->probes[t * td->out.packets + k], 0);
 	return 0;
 }
 
@@ -60,6 +60,9 @@ trace_do_send(void *arg, struct probe *p, uint8_t *pkt, size_t cap)
 	struct pkt_probe pp;
 	uint32_t id = loop_next_id(td->loop);
 
+	/* Sent after a higher TTL answered: the shorter wait from the start. */
+	if (p->ttl < td->near_ttl && td->near_wait_us < p->timeout_us)
+		p->timeout_us = (uint32_t)td->near_wait_us;
 	memset(&pp, 0, sizeof(pp));
 	pp.src = td->out.src;
 	pp.dst = td->cmd.dst;
@@ -175,6 +178,37 @@ end_at(struct trace_do *td, int ttl)
 	drop_beyond(td, ttl);
 }
 
+/*
+ * An answer from TTL 'p->ttl' after 'rtt_us' shows the path beyond the
+ * lower TTLs working: a router there that has not answered its probe,
+ * sent at about the same time, is very likely silent.  As Linux
+ * traceroute does (its -w MAX,HERE,NEAR, NEAR = 10), such a probe waits
+ * at most NEAR times that round trip from its own send time, but never
+ * less than NEAR_FLOOR_US (routers answer from their slow path, and a
+ * LAN round trip of 50 µs says little about that), nor more than --wait.
+ * Without this every trace through a silent hop would last the whole
+ * --wait even though all its TTLs were answered long before.
+ */
+#define NEAR          10
+#define NEAR_FLOOR_US 20000
+
+static void
+expire_below(struct trace_do *td, const struct probe *p, uint32_t rtt_us)
+{
+	uint64_t wait = (uint64_t)rtt_us * NEAR;
+	int i;
+
+	if (wait < NEAR_FLOOR_US)
+		wait = NEAR_FLOOR_US;
+	if (wait > td->near_wait_us)
+		td->near_wait_us = wait;
+	if (p->ttl > td->near_ttl)
+		td->near_ttl = p->ttl;
+	for (i = 0; i < td->n && td->probes[i].ttl < p->ttl; i++)
+		loop_probe_expire_by(td->loop, &td->probes[i],
+		    td->probes[i].tx_us + td->near_wait_us);
+}
+
 static void
 trace_do_reply(void *arg, struct probe *p, const struct probe_reply *r)
 {
@@ -195,6 +229,7 @@ trace_do_reply(void *arg, struct probe *p, const struct probe_reply *r)
 		memcpy(o->mpls, r->icmp->mpls, sizeof(o->mpls));
 		o->nmpls = r->icmp->nmpls;
 	}
+	expire_below(td, p, r->rtt_us);
 	if (halts(o))
 		end_at(td, p->ttl);
 	/*
