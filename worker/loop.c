@@ -27,6 +27,7 @@
 #define HEAP_NONE     SIZE_MAX
 #define RECV_BATCH    256  /* packets per socket per turn */
 #define BACKOFF_US    1000 /* after ENOBUFS from sendto */
+#define SEND_BATCH    16   /* probes per sendmmsg */
 #define BURST_SECONDS 0.01 /* token bucket depth: 10 ms of probes, */
 #define BURST_MAX                                                              \
 	128 /* but never more than this many at once:
@@ -45,6 +46,15 @@ struct target_seen {
 	struct addr a;
 	uint64_t last_us;
 	struct target_seen *next;
+};
+
+/* The probes of one sendmmsg, all to one family's socket. */
+struct send_batch {
+	struct probe *p[SEND_BATCH];
+	uint8_t pkt[SEND_BATCH][PKT_MAX];
+	size_t len[SEND_BATCH];
+	struct addr dst[SEND_BATCH];
+	int n, af;
 };
 
 struct loop {
@@ -72,7 +82,7 @@ struct loop {
 	size_t outstanding; /* probes scheduled, queued or in flight */
 
 	struct loop_stats stats;
-	uint8_t pkt[PKT_MAX];
+	struct send_batch tx; /* probes being sent */
 	struct sock_batch rx; /* received packets */
 };
 
@@ -534,40 +544,50 @@ queue_push_front(struct loop *l, struct probe *p)
 	l->qhead = p;
 }
 
-static void
-send_queued(struct loop *l, uint64_t now)
+/*
+ * Send what l->tx holds.  The send times are read once before and once
+ * after the system call and spread evenly over the batch: the kernel
+ * sends the packets one after the other, so the k-th left about k/n of
+ * the way through (in the lab, where a whole round trip happens inside
+ * the call, this keeps each RTT within its own share of it).  Returns 0,
+ * or -1 when the socket asked us to wait (EAGAIN/ENOBUFS).  Unsent probes
+ * go back to the head of the queue, in order.
+ */
+static int
+flush_batch(struct loop *l, uint64_t now)
 {
-	struct addr dst;
+	struct send_batch *b = &l->tx;
+	struct timespec r0, r1;
+	uint64_t m0, m1, span_ns, off;
+	int fd = b->af == 6 ? l->socks.send6_fd : l->socks.send_fd;
+	int i, sent, err = 0, n = b->n;
 	struct probe *p;
-	size_t len;
-	int fd;
 
-	if (now < l->backoff_until)
-		return;
-	refill(l, now);
-	while ((p = l->qhead) != NULL && l->tokens >= 1) {
-		queue_remove(l, p);
-		if ((len = p->ops->send(p->arg, p, l->pkt, sizeof(l->pkt))) ==
-		    0) {
-			fail_probe(l, p, EINVAL);
-			continue;
-		}
-		probe_dst(p, &dst);
-		fd = dst.af == 6 ? l->socks.send6_fd : l->socks.send_fd;
-		clock_gettime(CLOCK_REALTIME, &p->tx_real);
-		p->tx_us = loop_now_us();
-		if (sock_send(fd, l->pkt, len, &dst) == -1) {
-			if (errno == EAGAIN || errno == ENOBUFS) {
-				/* Back in front; try again shortly. */
-				queue_push_front(l, p);
-				l->backoff_until = now + BACKOFF_US;
-				return;
-			}
-			fail_probe(l, p, errno);
-			continue;
-		}
+	if (n == 0)
+		return 0;
+	b->n = 0;
+	clock_gettime(CLOCK_REALTIME, &r0);
+	m0 = loop_now_us();
+	if ((sent = sock_send_batch(fd, b->pkt, b->len, b->dst, n)) == -1) {
+		err = errno;
+		sent = 0;
+	}
+	clock_gettime(CLOCK_REALTIME, &r1);
+	m1 = loop_now_us();
+	span_ns = (uint64_t)(r1.tv_sec - r0.tv_sec) * 1000000000 +
+	    (uint64_t)r1.tv_nsec - (uint64_t)r0.tv_nsec;
+	if (r1.tv_sec < r0.tv_sec || span_ns > (m1 - m0 + 1000) * 1000)
+		span_ns = (m1 - m0) * 1000; /* the wall clock stepped */
+	for (i = 0; i < sent; i++) {
+		p = b->p[i];
 		l->tokens -= 1;
 		l->stats.sent++;
+		if (p->state != PROBE_SCHEDULED)
+			continue; /* cancelled meanwhile: a reply is late */
+		off = r0.tv_nsec + span_ns * (uint64_t)i / (uint64_t)n;
+		p->tx_real.tv_sec = r0.tv_sec + (time_t)(off / 1000000000);
+		p->tx_real.tv_nsec = (long)(off % 1000000000);
+		p->tx_us = m0 + span_ns * (uint64_t)i / (uint64_t)n / 1000;
 		if (!p->hashed && hash_insert(l, p) == -1) {
 			fail_probe(l, p, ENOMEM);
 			continue;
@@ -577,6 +597,69 @@ send_queued(struct loop *l, uint64_t now)
 		if (heap_push(l, p) == -1)
 			fail_probe(l, p, ENOMEM);
 	}
+	if (err != 0 && err != EAGAIN && err != ENOBUFS) {
+		/* This one cannot be sent; the others may. */
+		if (b->p[sent]->state == PROBE_SCHEDULED)
+			fail_probe(l, b->p[sent], err);
+		sent++;
+	}
+	for (i = n - 1; i >= sent; i--)
+		if (b->p[i]->state == PROBE_SCHEDULED) {
+			b->p[i]->state = PROBE_QUEUED;
+			queue_push_front(l, b->p[i]);
+		}
+	if (err == EAGAIN || err == ENOBUFS) {
+		l->backoff_until = now + BACKOFF_US;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Send queued probes while the rate cap has tokens, SEND_BATCH per
+ * sendmmsg.  A probe taken into the batch is PROBE_SCHEDULED outside the
+ * heap, so that cancelling it meanwhile (a callback of another probe)
+ * only marks it.
+ */
+static void
+send_queued(struct loop *l, uint64_t now)
+{
+	struct send_batch *b = &l->tx;
+	struct probe *p;
+	size_t len;
+
+	if (now < l->backoff_until)
+		return;
+	refill(l, now);
+	b->n = 0;
+	while ((p = l->qhead) != NULL && l->tokens >= 1 + b->n) {
+		queue_remove(l, p);
+		p->state = PROBE_SCHEDULED;
+		p->heap_idx = HEAP_NONE;
+		if ((len = p->ops->send(p->arg, p, b->pkt[b->n], PKT_MAX)) ==
+		    0) {
+			fail_probe(l, p, EINVAL);
+			continue;
+		}
+		if (b->n > 0 && p->key.af != b->af) {
+			/*
+			 * One family per system call: send the others first;
+			 * this one is built again on its turn.
+			 */
+			p->state = PROBE_QUEUED;
+			queue_push_front(l, p);
+			if (flush_batch(l, now) == -1)
+				return;
+			continue;
+		}
+		b->af = p->key.af;
+		probe_dst(p, &b->dst[b->n]);
+		b->len[b->n] = len;
+		b->p[b->n++] = p;
+		if (b->n == SEND_BATCH && flush_batch(l, now) == -1)
+			return;
+	}
+	(void)flush_batch(l, now);
 }
 
 /* ---------------------------------------------------------------------

@@ -252,14 +252,34 @@ sock_router_close(struct sock_router *r)
 }
 
 int
-sock_send(int fd, const uint8_t *pkt, size_t len, const struct addr *dst)
+sock_send_batch(int fd, uint8_t (*pkt)[PKT_MAX], const size_t *len,
+    const struct addr *dst, int n)
 {
-	struct sockaddr_storage ss;
-	socklen_t slen = to_sa(dst, &ss, 0);
+	struct mmsghdr mh[SOCK_BATCH];
+	struct iovec iov[SOCK_BATCH];
+	struct sockaddr_storage ss[SOCK_BATCH];
+	int i, done = 0, r;
 
-	if (sendto(fd, pkt, len, 0, (struct sockaddr *)&ss, slen) == -1)
-		return -1;
-	return 0;
+	while (done < n) {
+		int k = n - done < SOCK_BATCH ? n - done : SOCK_BATCH;
+
+		memset(mh, 0, sizeof(mh[0]) * (size_t)k);
+		for (i = 0; i < k; i++) {
+			iov[i].iov_base = pkt[done + i];
+			iov[i].iov_len = len[done + i];
+			mh[i].msg_hdr.msg_name = &ss[i];
+			mh[i].msg_hdr.msg_namelen =
+			    to_sa(&dst[done + i], &ss[i], 0);
+			mh[i].msg_hdr.msg_iov = &iov[i];
+			mh[i].msg_hdr.msg_iovlen = 1;
+		}
+		if ((r = sendmmsg(fd, mh, (unsigned int)k, 0)) == -1)
+			return done > 0 ? done : -1;
+		done += r;
+		if (r < k) /* the next one failed; the caller hears why */
+			break;
+	}
+	return done;
 }
 
 /* What came with a packet: sender, kernel stamp, IPv6 hop limit. */

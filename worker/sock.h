@@ -17,6 +17,7 @@
 
 #include "addr.h"
 #include "errbuf.h"
+#include "pkt.h"
 
 struct sock_set {
 	int send_fd;  /* AF_INET, IPPROTO_RAW */
@@ -67,11 +68,14 @@ int sock_route_src(struct sock_router *r, const struct addr *dst,
 void sock_router_close(struct sock_router *r);
 
 /*
- * sock_send --
- *	Send the complete IP packet 'pkt' to 'dst' on 'fd'.  Returns 0, or
- *	-1 with errno set (EAGAIN/ENOBUFS: try again later).
+ * sock_send_batch --
+ *	Send the 'n' complete IP packets 'pkt[i]' ('len[i]' bytes) to 'dst[i]'
+ *	on 'fd' with as few system calls as sendmmsg allows.  Returns how
+ *	many left in order (n when all did), or -1 with errno when the first
+ *	could not (EAGAIN/ENOBUFS: try again later).
  */
-int sock_send(int fd, const uint8_t *pkt, size_t len, const struct addr *dst);
+int sock_send_batch(int fd, uint8_t (*pkt)[PKT_MAX], const size_t *len,
+    const struct addr *dst, int n);
 
 /* What came with a received packet. */
 struct sock_rx {
