@@ -74,6 +74,7 @@ DEB_PACKAGES	 = build-essential pkg-config clang libclang-rt-14-dev \
 		   libcurl4-gnutls-dev libyajl-dev libconfig-dev \
 		   libmicrohttpd-dev libgnutls28-dev libcmocka-dev \
 		   iproute2 iputils-ping traceroute procps util-linux psmisc \
+		   nftables time \
 		   perl ca-certificates openssl curl valgrind clang-format \
 		   docker-compose scamper llvm lighttpd chromium libxml2-utils
 

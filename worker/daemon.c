@@ -737,9 +737,15 @@ daemon_run(struct settings *st, const struct prefix_set *allow)
 		    (unsigned long long)spool_stats(d.spool)->corrupt);
 	/* The capabilities claimed are what the self-test finds here. */
 	sock_probe_caps(&caps);
-	d.cap_icmp = caps.icmp && caps.hdrincl;
-	d.cap_udp = caps.icmp && caps.hdrincl;
-	d.cap_tcp = caps.tcp && caps.hdrincl;
+	d.cap_icmp = sock_caps_icmp(&caps);
+	d.cap_udp = sock_caps_icmp(&caps);
+	d.cap_tcp = sock_caps_tcp(&caps);
+	if (caps.icmp_passes == 0 || caps.tcp_passes == 0)
+		LOG(LOG_LVL_WARN,
+		    "a firewall here drops%s%s (loopback test): not claiming "
+		    "such jobs",
+		    caps.icmp_passes == 0 ? " ICMP" : "",
+		    caps.tcp_passes == 0 ? " TCP" : "");
 	/* As root, the spool must stay writable once we are 'user'. */
 	if (geteuid() == 0) {
 		struct passwd *pw;

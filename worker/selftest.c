@@ -9,6 +9,13 @@
 #include "sock.h"
 #include "version.h"
 
+/* The loopback test's verdict (sock.h). */
+static const char *
+passes(int v)
+{
+	return v > 0 ? "passes" : v == 0 ? "blocked" : "untested";
+}
+
 int
 selftest_json(struct buf *out)
 {
@@ -24,16 +31,20 @@ selftest_json(struct buf *out)
 	    json_out_str(&j, "version", WORKER_VERSION) == -1 ||
 	    json_out_int(&j, "uid", (int64_t)getuid()) == -1 ||
 	    json_out_open(&j, "caps", 0) == -1 ||
-	    json_out_bool(&j, "icmp", c.icmp && c.hdrincl) == -1 ||
-	    json_out_bool(&j, "tcp", c.tcp && c.hdrincl) == -1 ||
-	    json_out_bool(&j, "udp", c.icmp && c.hdrincl) == -1 ||
-	    json_out_bool(&j, "icmp_paris", c.icmp && c.hdrincl) == -1 ||
+	    json_out_bool(&j, "icmp", sock_caps_icmp(&c)) == -1 ||
+	    json_out_bool(&j, "tcp", sock_caps_tcp(&c)) == -1 ||
+	    json_out_bool(&j, "udp", sock_caps_icmp(&c)) == -1 ||
+	    json_out_bool(&j, "icmp_paris", sock_caps_icmp(&c)) == -1 ||
 	    json_out_bool(&j, "timestamps", c.timestamp) == -1 ||
 	    json_out_bool(&j, "ipv4", 1) == -1 ||
 	    json_out_bool(&j, "ipv6", c.ipv6) == -1 ||
+	    json_out_close(&j, 0) == -1 ||
+	    json_out_open(&j, "firewall", 0) == -1 ||
+	    json_out_str(&j, "icmp", passes(c.icmp_passes)) == -1 ||
+	    json_out_str(&j, "tcp", passes(c.tcp_passes)) == -1 ||
 	    json_out_close(&j, 0) == -1 || json_out_close(&j, 0) == -1)
 		goto out;
-	rc = c.icmp && c.hdrincl;
+	rc = sock_caps_icmp(&c);
 out:
 	json_out_free(&j);
 	return rc;

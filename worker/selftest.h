@@ -14,7 +14,9 @@
  * selftest_json --
  *	Try each socket kind and append one JSON object to 'out':
  *	{"version", "uid", "caps": {"icmp", "tcp", "udp", "icmp_paris",
- *	"timestamps", "ipv4", "ipv6"}}.  Returns 1 when ICMP ping works, 0
+ *	"timestamps", "ipv4", "ipv6"}, "firewall": {"icmp", "tcp"}} where
+ *	the firewall entries are "passes", "blocked" or "untested" (the
+ *	loopback test of sock_probe_caps; "blocked" turns the cap off).  Returns 1 when ICMP ping works, 0
  *	when it does not, -1 on memory exhaustion.
  */
 int selftest_json(struct buf *out);

@@ -3,6 +3,8 @@
  *	Raw sockets for IPv4 and IPv6 (see sock.h).
  */
 #include <errno.h>
+#include <poll.h>
+#include <time.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -330,12 +332,101 @@ sock_recv_batch(int fd, struct sock_batch *b)
 	return n;
 }
 
+/*
+ * Does a packet built for 127.0.0.1 by 'build' get its answer?  Sent from
+ * a header-included raw socket as probes are; 'answer' says whether a
+ * packet read from the raw socket of protocol 'proto' answers it.
+ * Returns 1, 0 (refused or no answer in SOCK_LOOPBACK_WAIT_MS), or -1
+ * (cannot tell: no socket, no loopback route).
+ */
+static int
+loopback_passes(int proto, const struct pkt_probe *pp,
+    size_t (*build)(const struct pkt_probe *, uint8_t *, size_t),
+    int (*answer)(const struct pkt_probe *, const uint8_t *, size_t))
+{
+	uint8_t pkt[PKT_MAX], rbuf[2048];
+	struct pollfd pfd;
+	uint64_t deadline, now;
+	struct timespec ts;
+	size_t len;
+	ssize_t n;
+	int sfd = -1, rfd = -1, rc = -1;
+
+	if ((sfd = raw_socket(AF_INET, IPPROTO_RAW)) == -1 ||
+	    (rfd = raw_socket(AF_INET, proto)) == -1 ||
+	    (len = build(pp, pkt, sizeof(pkt))) == 0)
+		goto out;
+	if (sendto(sfd, pkt, len, 0,
+		(const struct sockaddr *)&(struct sockaddr_in){
+		    .sin_family = AF_INET,
+		    .sin_addr.s_addr = htonl(INADDR_LOOPBACK) },
+		sizeof(struct sockaddr_in)) == -1) {
+		/* A firewall rejecting our output says EPERM. */
+		rc = errno == EPERM || errno == EACCES ? 0 : -1;
+		goto out;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	deadline = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000 +
+	    SOCK_LOOPBACK_WAIT_MS;
+	rc = 0;
+	for (;;) {
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		now =
+		    (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+		if (now >= deadline)
+			break;
+		pfd.fd = rfd;
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, (int)(deadline - now)) <= 0)
+			continue;
+		while ((n = recv(rfd, rbuf, sizeof(rbuf), 0)) > 0)
+			if (answer(pp, rbuf, (size_t)n)) {
+				rc = 1;
+				goto out;
+			}
+	}
+out:
+	if (sfd != -1)
+		close(sfd);
+	if (rfd != -1)
+		close(rfd);
+	return rc;
+}
+
+/* An IPv4 echo reply with our identifier and sequence. */
+static int
+is_echo_reply(const struct pkt_probe *pp, const uint8_t *b, size_t n)
+{
+	size_t hl;
+
+	if (n < 20 || (b[0] >> 4) != 4 || b[9] != IPPROTO_ICMP)
+		return 0;
+	hl = (size_t)(b[0] & 0x0f) * 4;
+	return n >= hl + 8 && b[hl] == ICMP_ECHOREPLY &&
+	    ((b[hl + 4] << 8) | b[hl + 5]) == pp->icmp_id &&
+	    ((b[hl + 6] << 8) | b[hl + 7]) == pp->icmp_seq;
+}
+
+/* The kernel's RST (or a SYN-ACK) to our SYN's ports. */
+static int
+is_tcp_answer(const struct pkt_probe *pp, const uint8_t *b, size_t n)
+{
+	struct pkt_tcp_reply tr;
+
+	return pkt_parse_tcp4(b, n, &tr) == 0 && tr.sport == pp->dport &&
+	    tr.dport == pp->sport && (tr.flags & PKT_TCP_ACK) &&
+	    (tr.flags & (PKT_TCP_RST | PKT_TCP_SYN)) &&
+	    tr.ack == pp->tcp_seq + 1;
+}
+
 void
 sock_probe_caps(struct sock_caps *c)
 {
+	struct pkt_probe pp;
 	int fd;
 
 	memset(c, 0, sizeof(*c));
+	c->icmp_passes = c->tcp_passes = -1;
 	if ((fd = raw_socket(AF_INET, IPPROTO_ICMP)) != -1) {
 		c->icmp = 1;
 		c->timestamp = stamp(fd) == 0;
@@ -356,4 +447,33 @@ sock_probe_caps(struct sock_caps *c)
 			close(fd);
 		}
 	}
+	memset(&pp, 0, sizeof(pp));
+	pp.src.af = pp.dst.af = 4;
+	pp.src.b[0] = pp.dst.b[0] = 127;
+	pp.src.b[3] = pp.dst.b[3] = 1;
+	pp.ttl = 64;
+	pp.cksum = -1;
+	pp.icmp_id = (uint16_t)(getpid() ^ 0x5a5a);
+	pp.icmp_seq = 1;
+	pp.sport = (uint16_t)(49152 + getpid() % 16384);
+	pp.dport = 9; /* discard: closed almost everywhere, so a RST */
+	pp.tcp_seq = 0x70696e67;
+	if (c->icmp && c->hdrincl)
+		c->icmp_passes = loopback_passes(
+		    IPPROTO_ICMP, &pp, pkt_build_icmp_echo, is_echo_reply);
+	if (c->tcp && c->hdrincl)
+		c->tcp_passes = loopback_passes(
+		    IPPROTO_TCP, &pp, pkt_build_tcp_syn, is_tcp_answer);
+}
+
+int
+sock_caps_icmp(const struct sock_caps *c)
+{
+	return c->icmp && c->hdrincl && c->icmp_passes != 0;
+}
+
+int
+sock_caps_tcp(const struct sock_caps *c)
+{
+	return c->tcp && c->hdrincl && c->tcp_passes != 0;
 }

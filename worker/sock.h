@@ -124,9 +124,30 @@ struct sock_caps {
 	int hdrincl;   /* IPPROTO_RAW (needed for every probe) */
 	int timestamp; /* SO_TIMESTAMPNS accepted */
 	int ipv6;      /* the same for IPv6 */
+	/*
+	 * A firewall may drop what the sockets send or receive: one ICMP
+	 * echo and one TCP SYN (to port 9, answered by a RST) sent to
+	 * 127.0.0.1 tell.  1 answered, 0 dropped or refused (EPERM), -1
+	 * untested (no socket, no loopback).
+	 */
+	int icmp_passes, tcp_passes;
 };
 
-/* sock_probe_caps -- Try each socket and close it at once. */
+/*
+ * sock_probe_caps --
+ *	Try each socket, send the two loopback packets (waiting at most
+ *	SOCK_LOOPBACK_WAIT_MS for each answer) and close everything.
+ */
+#define SOCK_LOOPBACK_WAIT_MS 300
 void sock_probe_caps(struct sock_caps *c);
+
+/*
+ * sock_caps_icmp / sock_caps_tcp --
+ *	What 'c' allows: ICMP probes (ping, ICMP and UDP traces, which need
+ *	the ICMP answers too) and TCP probes.  Both need header-included
+ *	sending; a firewall found dropping them (above) takes them away.
+ */
+int sock_caps_icmp(const struct sock_caps *c);
+int sock_caps_tcp(const struct sock_caps *c);
 
 #endif
