@@ -8,9 +8,9 @@
  *	rate cap when probes are queued, and the next measurement a target
  *	interval holds back.  All times are CLOCK_MONOTONIC µs, so a clock
  *	step cannot fire or starve timers; RTTs come from the kernel's
- *	receive stamps (CLOCK_REALTIME) against CLOCK_REALTIME read just
- *	before sendto, falling back to the monotonic clock when the kernel
- *	gave no stamp or the wall clock moved meanwhile.
+ *	receive stamps (CLOCK_REALTIME) against CLOCK_REALTIME read around
+ *	each sendmmsg (flush_batch), falling back to the monotonic clock
+ *	when the kernel gave no stamp or the wall clock moved meanwhile.
  */
 #include <errno.h>
 #include <poll.h>
