@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include <netinet/in.h>
+#include <sys/prctl.h>
 
 #include "log.h"
 #include "loop.h"
@@ -313,6 +314,12 @@ loop_new(const struct sock_set *socks, const struct loop_conf *c,
 	l->counter = util_random32();
 	l->tokens = 1;
 	l->refill_us = loop_now_us();
+	/*
+	 * The waits between tokens are short (100 µs at 10,000 probes/s);
+	 * the default 50 µs of timer slack would make them half as long
+	 * again and the probes leave in pairs.
+	 */
+	(void)prctl(PR_SET_TIMERSLACK, 1000UL, 0UL, 0UL, 0UL);
 	return l;
 }
 
