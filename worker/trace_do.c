@@ -34,22 +34,28 @@ static int
 trace_do_start(void *arg)
 {
 	struct trace_do *td = arg;
-	int k, t;
+	int order[256];
+	int k, t, j;
 
 	td->out.timestamp = (int64_t)time(NULL);
 	/*
-	 * In rounds: the first probe of every TTL, nearest first, then the
-	 * second of every TTL, and so on.  The probes one router gets are
-	 * spread over the trace rather than sent back to back (routers
-	 * rate-limit their ICMP errors), and the probe at the destination's
-	 * distance leaves before those beyond it, so its answer usually
-	 * arrives in time to drop them (drop_beyond) instead of spending
-	 * them.
+	 * In rounds: one probe of every TTL, then the next of every TTL, so
+	 * that the probes one router gets are spread over the trace rather
+	 * than sent back to back (routers rate-limit their ICMP errors).
+	 * Within a round the TTLs go out in a random order (Fisher-Yates,
+	 * afresh per round), as Yarrp does: no router sees the trace's
+	 * probes in a predictable burst and no hop is always probed last.
 	 */
-	for (k = 0; k < td->out.packets; k++)
+	for (k = 0; k < td->out.packets; k++) {
+		for (t = 0; t < td->out.nttl; t++) {
+			j = (int)(util_random32() % (uint32_t)(t + 1));
+			order[t] = order[j];
+			order[j] = t;
+		}
 		for (t = 0; t < td->out.nttl; t++)
-			loop_probe_at(
-			    td->loop, &td->probes[t * td->out.packets + k], 0);
+			loop_probe_at(td->loop,
+			    &td->probes[order[t] * td->out.packets + k], 0);
+	}
 	return 0;
 }
 
