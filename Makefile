@@ -75,7 +75,8 @@ DEB_PACKAGES	 = build-essential pkg-config clang libclang-rt-14-dev \
 		   libmicrohttpd-dev libgnutls28-dev libcmocka-dev \
 		   iproute2 iputils-ping traceroute procps util-linux psmisc \
 		   perl ca-certificates openssl curl valgrind clang-format \
-		   docker-compose scamper llvm lighttpd chromium libxml2-utils
+		   docker-compose scamper llvm lighttpd chromium libxml2-utils \
+		   nftables python3
 
 .PHONY: all deps check bench unit fuzz fuzz-build valgrind install clean format \
 	format-check demo
