@@ -466,34 +466,44 @@ http_get(struct dyndns *dd, const char *url, int auth, const char *protocols,
 	return status;
 }
 
-/* The first global address of the configured interface. */
+/*
+ * The configured interface's address: its first IPv4 one (dyndns2's myip
+ * is the A record), else its first IPv6 one that is not link-local.
+ */
 static int
 interface_address(
     const char *ifname, char out[DYNDNS_ADDR_MAX], struct errbuf *eb)
 {
+	static const int families[] = { AF_INET, AF_INET6 };
 	struct ifaddrs *ifa = NULL, *i;
+	const struct in6_addr *a6;
 	const void *a;
+	size_t f;
 	int rc = -1;
 
 	if (getifaddrs(&ifa) == -1)
 		return errbuf_set(eb, "getifaddrs: %s", strerror(errno));
-	for (i = ifa; i != NULL && rc == -1; i = i->ifa_next) {
-		if (i->ifa_addr == NULL || strcmp(i->ifa_name, ifname) != 0)
-			continue;
-		if (i->ifa_addr->sa_family == AF_INET)
-			a = &((struct sockaddr_in *)(void *)i->ifa_addr)
-				 ->sin_addr;
-		else if (i->ifa_addr->sa_family == AF_INET6 &&
-		    !IN6_IS_ADDR_LINKLOCAL(
-			&((struct sockaddr_in6 *)(void *)i->ifa_addr)
-			     ->sin6_addr))
-			a = &((struct sockaddr_in6 *)(void *)i->ifa_addr)
-				 ->sin6_addr;
-		else
-			continue;
-		if (inet_ntop(i->ifa_addr->sa_family, a, out,
-			DYNDNS_ADDR_MAX) != NULL)
-			rc = 0;
+	for (f = 0; f < 2 && rc == -1; f++) {
+		for (i = ifa; i != NULL && rc == -1; i = i->ifa_next) {
+			if (i->ifa_addr == NULL ||
+			    i->ifa_addr->sa_family != families[f] ||
+			    strcmp(i->ifa_name, ifname) != 0)
+				continue;
+			if (families[f] == AF_INET) {
+				a = &((struct sockaddr_in *)(void *)i->ifa_addr)
+					 ->sin_addr;
+			} else {
+				a6 = &(
+				    (struct sockaddr_in6 *)(void *)i->ifa_addr)
+					  ->sin6_addr;
+				if (IN6_IS_ADDR_LINKLOCAL(a6))
+					continue;
+				a = a6;
+			}
+			if (inet_ntop(families[f], a, out, DYNDNS_ADDR_MAX) !=
+			    NULL)
+				rc = 0;
+		}
 	}
 	freeifaddrs(ifa);
 	if (rc == -1)

@@ -253,6 +253,16 @@ is "$(grep '/nic/update' "$tmp/stub/requests.log" | tail -1 | cut -f2)" \
 is "$(ipchecks)" "$checks" "and no request to the IP service"
 stop_gw
 
+# --- an interface's address ----------------------------------------------------------------------
+rm -f "$tmp/dyndns.state"
+conf "${base[@]}" 'interface = "lo";'
+start_gw
+wait_updates 8
+ok $? "interface = lo: one update"
+is "$(grep '/nic/update' "$tmp/stub/requests.log" | tail -1 | cut -f2)" \
+	"/nic/update?hostname=gw.example.dy.fi&myip=127.0.0.1" "with the interface's IPv4 address"
+stop_gw
+
 # --- nothing but loopback ------------------------------------------------------------------------
 is "$(cut -f1 "$tmp/stub/requests.log" | sort -u)" 127.0.0.1 \
 	"every request came over loopback ($(wc -l <"$tmp/stub/requests.log") requests)"
