@@ -195,9 +195,9 @@ clean:
 
 -include $(shell find build -name '*.d' 2>/dev/null)
 
-# demo: the whole system in the network lab (tests/demo/demo): PostgreSQL
-# under ./var, the gateway, the frontier, two workers in lab vantages, the
-# viewer on http://127.0.0.1:8080/.  DURATION=SECONDS stops it after that
+# demo: the whole system in the demo's network lab (tests/demo/demo):
+# PostgreSQL under ./var, the gateway, the frontier, three workers in lab
+# vantages, the viewer on http://127.0.0.1:8080/.  DURATION=SECONDS stops it after that
 # long (default: until Ctrl-C); either way it prints a final summary and
 # stops everything it started.
 demo: deps all
