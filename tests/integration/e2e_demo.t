@@ -48,7 +48,7 @@ for t in curl openssl nft; do
 	fi
 done
 
-export PSL_LAB_PREFIX="psld$$-"
+export PSL_LAB_PREFIX="psldm$$-"
 LAB=$TOP/tests/demo/lab
 DEMO_VANTAGES="v1 v2 v3"
 DB=pingsvc_t_e2ed_$$
