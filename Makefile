@@ -76,7 +76,8 @@ DEB_PACKAGES	 = build-essential pkg-config clang libclang-rt-14-dev \
 		   iproute2 iputils-ping traceroute procps util-linux psmisc \
 		   nftables time \
 		   perl ca-certificates openssl curl valgrind clang-format \
-		   docker-compose scamper llvm lighttpd chromium libxml2-utils
+		   docker-compose scamper llvm lighttpd chromium libxml2-utils \
+		   nftables python3
 
 .PHONY: all deps check bench unit fuzz fuzz-build valgrind install clean format \
 	format-check demo
@@ -195,9 +196,9 @@ clean:
 
 -include $(shell find build -name '*.d' 2>/dev/null)
 
-# demo: the whole system in the network lab (tests/demo/demo): PostgreSQL
-# under ./var, the gateway, the frontier, two workers in lab vantages, the
-# viewer on http://127.0.0.1:8080/.  DURATION=SECONDS stops it after that
+# demo: the whole system in the demo's network lab (tests/demo/demo):
+# PostgreSQL under ./var, the gateway, the frontier, three workers in lab
+# vantages, the viewer on http://127.0.0.1:8080/.  DURATION=SECONDS stops it after that
 # long (default: until Ctrl-C); either way it prints a final summary and
 # stops everything it started.
 demo: deps all

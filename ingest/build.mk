@@ -4,12 +4,15 @@
 # INGEST_LIB_SRCS are all its sources but main.c, so the unit tests
 # (tests/unit/test_ingest_*.c) can link them.
 
-INGEST_LIB_SRCS	 = ingest/api.c ingest/db.c ingest/enroll.c ingest/import.c \
+INGEST_LIB_SRCS	 = ingest/api.c ingest/db.c ingest/dyndns.c ingest/enroll.c \
+		   ingest/import.c \
 		   ingest/metrics.c ingest/pool.c ingest/scope.c ingest/server.c \
 		   ingest/settings.c ingest/store.c ingest/submit_parse.c \
 		   ingest/token.c
 INGEST_LIB_OBJS	 = $(INGEST_LIB_SRCS:%.c=$(O)/%.o)
 
+# libcurl (the dyndns updater, dyndns.c) and GnuTLS come with PKG_LIBS,
+# the top-level Makefile's pkg-config list, as for the worker.
 PROGS		+= ingest/pingsvc-ingest
 pingsvc-ingest_SRCS = ingest/main.c $(INGEST_LIB_SRCS)
 

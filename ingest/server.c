@@ -22,6 +22,7 @@
 
 #include "api.h"
 #include "buf.h"
+#include "dyndns.h"
 #include "log.h"
 #include "metrics.h"
 #include "pool.h"
@@ -307,6 +308,7 @@ server_main(const char *config_path, const char *conninfo)
 	struct sockaddr *sa;
 	struct sigaction act;
 	struct MHD_Daemon *d = NULL;
+	struct dyndns *dyn = NULL;
 	char *cert = NULL, *key = NULL;
 	unsigned int flags;
 	int rc = -1;
@@ -398,14 +400,23 @@ server_main(const char *config_path, const char *conninfo)
 	    "database connections",
 	    s.set.listen, s.set.port, s.set.tls ? "https" : "http",
 	    s.set.threads, s.set.db_pool);
+	/* A gateway at home keeps its DNS name current (dyndns.h). */
+	if (s.set.dyndns != NULL &&
+	    (dyn = dyndns_start(s.set.dyndns, &eb)) == NULL) {
+		LOG(LOG_LVL_ERROR, "%s", errbuf_msg(&eb));
+		goto out;
+	}
 	while (!stop_requested)
 		usleep(100000);
+	dyndns_stop(dyn);
+	dyn = NULL;
 	LOG(LOG_LVL_INFO, "stopping: finishing requests in flight");
 	MHD_stop_daemon(d);
 	d = NULL;
 	LOG(LOG_LVL_INFO, "stopped");
 	rc = 0;
 out:
+	dyndns_stop(dyn);
 	if (d != NULL)
 		MHD_stop_daemon(d);
 	pool_free(s.pool);

@@ -27,6 +27,7 @@ static const char *const known[] = {
 	"lease_s",
 	"silent_after_s",
 	"log_level",
+	DYNDNS_CONF_KEYS,
 	NULL,
 };
 
@@ -93,7 +94,7 @@ settings_load(struct settings *s, const char *path, struct errbuf *eb)
 		    "%s: tls_cert and tls_key are required (or say "
 		    "tls = false to serve plain HTTP)",
 		    path);
-	return 0;
+	return dyndns_conf_load(s->conf, path, &s->dyndns, eb);
 }
 
 void
@@ -101,6 +102,8 @@ settings_free(struct settings *s)
 {
 	if (s == NULL)
 		return;
+	dyndns_conf_free(s->dyndns);
+	s->dyndns = NULL;
 	conf_free(s->conf);
 	s->conf = NULL;
 }

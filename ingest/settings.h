@@ -7,6 +7,7 @@
 #define PINGSVC_INGEST_SETTINGS_H
 
 #include "conf.h"
+#include "dyndns.h"
 #include "errbuf.h"
 #include "log.h"
 
@@ -32,6 +33,7 @@ struct settings {
 	int lease_s;          /* lease length, s */
 	int silent_after_s;   /* /metrics: silent workers after, s */
 	enum log_level log_level;
+	struct dyndns_conf *dyndns; /* the dyndns group, or NULL */
 };
 
 /*

@@ -23,8 +23,10 @@ LAB=${LAB:-$TOP/tests/lab/lab}
 DEMO_GWROLE=${DEMO_GWROLE:-pingsvc_demo_gw}
 DEMO_FRROLE=${DEMO_FRROLE:-pingsvc_demo_fr}
 # vantage -> enrolled capabilities and the gateway address it dials
-declare -A DEMO_CAPS=([v1]="icmp,udp,tcp" [v2]="tcp")
-declare -A DEMO_GWADDR=([v1]=198.18.1.1 [v2]=198.18.2.1)
+# (v3 exists only in the demo's lab, tests/demo/lab; the demo enrols v2
+# with every protocol and v3, whose firewall drops ICMP, with TCP only.)
+declare -A DEMO_CAPS=([v1]="icmp,udp,tcp" [v2]="tcp" [v3]="tcp")
+declare -A DEMO_GWADDR=([v1]=198.18.1.1 [v2]=198.18.2.1 [v3]=198.18.3.1)
 declare -A DEMO_PID=()
 DEMO_GW_PID=
 DEMO_VANTAGES=${DEMO_VANTAGES:-v1 v2}
@@ -79,7 +81,7 @@ demo_configs()
 	chmod 755 "$RUN"
 	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
 		-nodes -subj /CN=pingsvc-lab-gateway \
-		-addext subjectAltName=IP:198.18.1.1,IP:198.18.2.1,IP:127.0.0.1 \
+		-addext subjectAltName=IP:198.18.1.1,IP:198.18.2.1,IP:198.18.3.1,IP:127.0.0.1 \
 		-days 2 -keyout "$RUN/gw.key" -out "$RUN/gw.crt" \
 		>/dev/null 2>&1 || return 1
 	chmod 644 "$RUN/gw.crt"
@@ -205,6 +207,14 @@ demo_bootstrap()
 		new=$((new + ${n:-0}))
 	done <"$1"
 	echo "$new"
+}
+
+# demo_bootstrap_file FORMAT FILE: import a provider-format bootstrap file
+# in one go (its prefixes lie in different /20s); prints the new targets.
+demo_bootstrap_file()
+{
+	"$BIN/pingsvc-frontier" --config "$RUN/frontier.conf" import "$1" "$2" |
+		awk '$1 == "new" { print $2 }'
 }
 
 demo_frontier() { "$BIN/pingsvc-frontier" --config "$RUN/frontier.conf" "$@"; }
