@@ -77,7 +77,7 @@ DEB_PACKAGES	 = build-essential pkg-config clang libclang-rt-14-dev \
 		   nftables time \
 		   perl ca-certificates openssl curl valgrind clang-format \
 		   docker-compose scamper llvm lighttpd chromium libxml2-utils \
-		   nftables python3
+		   python3
 
 .PHONY: all deps check bench unit fuzz fuzz-build valgrind install clean format \
 	format-check demo
