@@ -3,12 +3,14 @@
 FRONTIER_PARSERS = frontier/import_formats.c frontier/import_aws.c \
 		   frontier/import_gcp.c frontier/import_azure.c \
 		   frontier/import_oracle.c frontier/import_list.c \
-		   frontier/import_geofeed.c frontier/represent.c
+		   frontier/import_geofeed.c frontier/import_dbip.c \
+		   frontier/represent.c
 
 PROGS += frontier/pingsvc-frontier
 pingsvc-frontier_SRCS = frontier/main.c frontier/db.c frontier/settings.c \
 			frontier/import_cmd.c frontier/fetch.c \
-			frontier/schedule.c \
+			frontier/schedule.c frontier/geo.c \
+			frontier/geo_cmd.c frontier/bogons.c \
 			$(FRONTIER_PARSERS)
 
 # The fuzzer of the format parsers links them (and the address rule).

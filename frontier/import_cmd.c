@@ -13,6 +13,7 @@
 #include "buf.h"
 #include "db.h"
 #include "fetch.h"
+#include "geo.h"
 #include "import_cmd.h"
 #include "represent.h"
 
@@ -104,8 +105,7 @@ import_cmd_sink(
 	return represent_add(arg, p, label, eb);
 }
 
-/* Append 's' to 'b' escaped for COPY's text format. */
-static int
+int
 import_cmd_copy_text(struct buf *b, const char *s)
 {
 	char c[2];
@@ -145,9 +145,10 @@ out:
 
 static int
 import_cmd_store(PGconn *db, const struct import_opts *o,
-    const struct represent *r, const struct fetch_result *f,
-    struct import_counts *c, struct errbuf *eb)
+    const struct represent *r, const struct geo_rows *geo,
+    const struct fetch_result *f, struct import_counts *c, struct errbuf *eb)
 {
+	struct geo_counts gc;
 	struct prefix_set deny = PREFIX_SET_INIT;
 	struct buf line = BUF_INIT;
 	struct errbuf why;
@@ -231,8 +232,16 @@ import_cmd_store(PGconn *db, const struct import_opts *o,
 	params[4] = nnew;
 	params[5] = f != NULL ? f->etag : NULL;
 	params[6] = f != NULL ? f->last_modified : NULL;
-	if (db_command(db, SQL_SOURCE, 7, params, eb) == -1 ||
-	    db_command(db, "COMMIT", 0, NULL, eb) == -1)
+	if (db_command(db, SQL_SOURCE, 7, params, eb) == -1)
+		goto out;
+	if (geo != NULL) {
+		if (geo_store(db, geo, o->provider, "geofeed", &gc, eb) == -1)
+			goto out;
+		c->geo = 1;
+		c->located = gc.located;
+		c->unlocated = gc.unlocated;
+	}
+	if (db_command(db, "COMMIT", 0, NULL, eb) == -1)
 		goto out;
 	began = 0;
 	rc = 0;
@@ -249,6 +258,14 @@ out:
 	buf_free(&line);
 	prefix_set_free(&deny);
 	return rc;
+}
+
+static int
+import_cmd_geo(
+    void *arg, const struct import_geofeed_row *row, struct errbuf *eb)
+{
+	return geo_rows_add(arg, &row->prefix, row->country, row->region,
+	    row->city, NULL, NULL, eb);
 }
 
 /*
@@ -285,6 +302,7 @@ import_cmd_run(PGconn *db, const struct import_opts *o, struct import_counts *c,
     struct errbuf *eb)
 {
 	struct represent r;
+	struct geo_rows geo = GEO_ROWS_INIT;
 	struct import_sink sink;
 	struct fetch_result f;
 	char *data = NULL;
@@ -322,12 +340,21 @@ import_cmd_run(PGconn *db, const struct import_opts *o, struct import_counts *c,
 	represent_finish(&r);
 	c->prefixes = r.prefixes;
 	c->addresses = r.n;
-	if (import_cmd_store(db, o, &r, url ? &f : NULL, c, eb) == -1)
+	/* A geofeed also says where its prefixes are. */
+	if (o->format == &import_geofeed &&
+	    import_geofeed_rows(text, len, import_cmd_geo, &geo, eb) == -1) {
+		errbuf_prefix(eb, "%s", o->path);
+		goto out;
+	}
+	if (import_cmd_store(db, o, &r,
+		o->format == &import_geofeed ? &geo : NULL, url ? &f : NULL, c,
+		eb) == -1)
 		goto out;
 	rc = 0;
 out:
 	free(data);
 	fetch_result_free(&f);
 	represent_free(&r);
+	geo_rows_free(&geo);
 	return rc;
 }
