@@ -26,33 +26,35 @@ bogons_sink(
 }
 
 int
-bogons_load(PGconn *db, const char *path, const char *source,
+bogons_load(PGconn *db, char *const *paths, int npaths, const char *source,
     long long max_bytes, struct bogons_counts *c, struct errbuf *eb)
 {
-	struct import_sink sink;
-	char *data = NULL;
-	size_t len;
 	struct prefix_set set = PREFIX_SET_INIT;
+	struct import_sink sink;
 	struct buf arr = BUF_INIT;
 	PGresult *res = NULL;
-	char cidr[ADDR_STRLEN];
+	char cidr[ADDR_STRLEN], *data = NULL;
 	const char *params[2];
-	size_t i;
-	int rc = -1;
+	size_t i, len;
+	int rc = -1, k;
 
 	memset(c, 0, sizeof(*c));
-	if (import_cmd_read(path, max_bytes, &data, &len, eb) == -1)
-		goto out;
 	sink.prefix = bogons_sink;
 	sink.arg = &set;
-	if (import_list.parse(data, len, &sink, eb) == -1) {
-		errbuf_prefix(eb, "%s", path);
-		goto out;
+	for (k = 0; k < npaths; k++) {
+		if (import_cmd_read(paths[k], max_bytes, &data, &len, eb) == -1)
+			goto out;
+		if (import_list.parse(data, len, &sink, eb) == -1) {
+			errbuf_prefix(eb, "%s", paths[k]);
+			goto out;
+		}
+		free(data);
+		data = NULL;
 	}
 	if ((c->prefixes = set.n) == 0) {
 		errbuf_set(eb,
-		    "%s: no prefixes (an empty list would unlist every bogon)",
-		    path);
+		    "no prefixes (an empty list would unlist every "
+		    "bogon)");
 		goto out;
 	}
 	if (buf_puts(&arr, "{") == -1)

@@ -9,7 +9,7 @@
  *	pingsvc-frontier optout add CIDR --reason TEXT [--contact TEXT]
  *	    [--db CONNINFO] [--config FILE]
  *	pingsvc-frontier import dbip FILE [--provider NAME]
- *	pingsvc-frontier bogons load FILE [--source NAME]
+ *	pingsvc-frontier bogons load FILE... [--source NAME]
  *	pingsvc-frontier worker-location NAME LAT LON [--label TEXT]
  *
  *	Exit status: 0 success, 1 failure (parse, database), 2 usage.
@@ -66,7 +66,7 @@ usage(void)
 	    "       pingsvc-frontier optout add CIDR --reason TEXT "
 	    "[--contact TEXT] [--db CONNINFO]\n"
 	    "       pingsvc-frontier import dbip FILE [--provider NAME]\n"
-	    "       pingsvc-frontier bogons load FILE [--source NAME]\n"
+	    "       pingsvc-frontier bogons load FILE... [--source NAME]\n"
 	    "       pingsvc-frontier worker-location NAME LAT LON "
 	    "[--label TEXT]\n"
 	    "formats:\n");
@@ -153,7 +153,7 @@ main_dbip(PGconn *db, struct settings *s, struct main_opts *o, const char *path)
 	return 0;
 }
 
-/* bogons load FILE: replace the bogon rows of pingsvc.special_ranges. */
+/* bogons load FILE...: replace the bogon rows of pingsvc.special_ranges. */
 static int
 main_bogons(
     PGconn *db, struct settings *s, struct main_opts *o, int argc, char **argv)
@@ -162,7 +162,7 @@ main_bogons(
 	struct errbuf eb;
 	char source[101];
 
-	if (argc != 2 || strcmp(argv[0], "load") != 0)
+	if (argc < 2 || strcmp(argv[0], "load") != 0)
 		usage();
 	if (o->source != NULL)
 		snprintf(source, sizeof(source), "%s", o->source);
@@ -172,8 +172,8 @@ main_bogons(
 		errx(
 		    2, "%s: no source name in it; give --source NAME", argv[1]);
 	errbuf_clear(&eb);
-	if (bogons_load(db, argv[1], source, s->import_max_bytes, &c, &eb) ==
-	    -1) {
+	if (bogons_load(db, argv + 1, argc - 1, source, s->import_max_bytes, &c,
+		&eb) == -1) {
 		fprintf(stderr,
 		    "pingsvc-frontier: bogons: %s (nothing changed)\n",
 		    errbuf_msg(&eb));
