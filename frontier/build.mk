@@ -13,9 +13,11 @@ pingsvc-frontier_SRCS = frontier/main.c frontier/db.c frontier/settings.c \
 			frontier/geo_cmd.c frontier/bogons.c \
 			$(FRONTIER_PARSERS)
 
-# The fuzzer of the format parsers links them (and the address rule).
+# The fuzzers of the format parsers link them (and the address rule).
 FUZZ_EXTRA_fuzz_frontier_import = $(FRONTIER_PARSERS)
-FRONTIER_PARSER_HDRS = frontier/import.h frontier/represent.h
+FUZZ_EXTRA_fuzz_frontier_dbip = $(FRONTIER_PARSERS)
+FRONTIER_PARSER_HDRS = frontier/import.h frontier/represent.h \
+		       frontier/import_dbip.h
 build/fuzz/fuzz_frontier_%: tests/fuzz/fuzz_frontier_%.c $(LIB_SRCS) \
     $(FRONTIER_PARSERS) $(FRONTIER_PARSER_HDRS)
 	@mkdir -p $(@D)
