@@ -54,6 +54,22 @@ static const char SQL_VALIDATORS[] =
     "SELECT etag, last_modified FROM pingsvc.import_sources"
     " WHERE source = $1 AND format = $2";
 static const char SQL_OPTOUTS[] = "SELECT prefix::text FROM pingsvc.opt_outs";
+/*
+ * The database's special_ranges refuse what lib/addr.c cannot know: the
+ * bogon lists loaded by `bogons load` (130,000 prefixes, a GiST lookup
+ * each here rather than a linear scan in C).  The most specific row
+ * decides, as in is_probe_allowed(); the allow list ($1) wins.
+ */
+static const char SQL_REFUSE_SPECIAL[] =
+    "WITH gone AS ("
+    "  DELETE FROM frontier_import f"
+    "   WHERE NOT coalesce(f.address <<= ANY ($1::cidr[]), false)"
+    "     AND NOT coalesce((SELECT s.globally_reachable"
+    "                         FROM pingsvc.special_ranges s"
+    "                        WHERE s.prefix >>= f.address"
+    "                        ORDER BY masklen(s.prefix) DESC LIMIT 1), true)"
+    "  RETURNING 1)"
+    " SELECT count(*) FROM gone";
 
 int
 import_cmd_read(
@@ -143,6 +159,23 @@ out:
 	return rc;
 }
 
+/* The allow list as a cidr[] literal, into 'b' (reset first). */
+static int
+import_cmd_allow_array(const struct prefix_set *allow, struct buf *b)
+{
+	char p[ADDR_STRLEN];
+	size_t i;
+
+	buf_reset(b);
+	if (buf_puts(b, "{") == -1)
+		return -1;
+	for (i = 0; allow != NULL && i < allow->n; i++)
+		if (buf_printf(b, "%s%s", i > 0 ? "," : "",
+			prefix_format(&allow->v[i], p, sizeof(p))) == -1)
+			return -1;
+	return buf_puts(b, "}");
+}
+
 static int
 import_cmd_store(PGconn *db, const struct import_opts *o,
     const struct represent *r, const struct geo_rows *geo,
@@ -216,6 +249,15 @@ import_cmd_store(PGconn *db, const struct import_opts *o,
 	PQclear(res);
 	while ((res = PQgetResult(db)) != NULL)
 		PQclear(res);
+	if (import_cmd_allow_array(o->allow, &line) == -1) {
+		errbuf_set(eb, "out of memory");
+		goto out;
+	}
+	params[0] = buf_str(&line);
+	if ((res = db_exec(db, SQL_REFUSE_SPECIAL, 1, params, eb)) == NULL)
+		goto out;
+	c->refused += strtoul(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
 	params[0] = o->provider;
 	if ((res = db_exec(db, SQL_MERGE, 1, params, eb)) == NULL)
 		goto out;

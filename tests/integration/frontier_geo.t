@@ -103,6 +103,16 @@ is "$(q "SELECT count(*) FROM pingsvc.jobs WHERE target = '23.135.225.1'")" 0 "n
 is "$(q "SELECT count(*) FROM pingsvc.jobs WHERE target = '23.135.226.1'")" 2 \
     "its neighbour got a ping and a traceroute"
 
+# Imports too: a bootstrap list with a prefix inside the bogon 36.50.0.0/16.
+printf '36.50.16.0/24\n8.8.8.0/24\n' >"$tmp/two.txt"
+out=$(fr import list "$tmp/two.txt" 2>&1)
+is "$(counts "$out")" "prefixes 2 addresses 2 new 1 known 0 refused 1" \
+    "import list: the address inside the bogon is refused"
+out=$(fr import list "$tmp/two.txt" --allow 36.50.16.0/24 2>&1)
+is "$(counts "$out")" "prefixes 2 addresses 2 new 1 known 1 refused 0" \
+    "... unless --allow covers it"
+q "DELETE FROM pingsvc.targets WHERE address = '36.50.16.1'" >/dev/null
+
 # Hop feedback too: a traceroute through the bogon adds only the public hop.
 q "WITH r AS (
      INSERT INTO pingsvc.results (ts, type, af, target, source, body)
