@@ -22,9 +22,9 @@
 --     few prefixes, and the next cycle goes on.  Considered targets that may
 --     not be probed are "skipped": inside an opt-out they become opted_out,
 --     special-purpose ones get next_due = now() + cooldown, so they do not
---     hold the head of the queue.  Special-purpose: frontier_special_purpose(), or
---     the most specific special_ranges row (bogons included) not globally
---     reachable.
+--     hold the head of the queue.  Special-purpose: frontier_special_purpose()
+--     says so, or the most specific special_ranges row holding the address
+--     (bogons included) is not globally reachable.
 --  3. For each picked target one ping job (ICMP; TCP to p_tcp_port when the
 --     only online workers lack ICMP) and, for responsive targets and new
 --     hops, traceroute jobs from up to p_vantages distinct online workers
@@ -130,11 +130,20 @@ BEGIN
                         WHERE o.prefix >>= c.address) AS opted,
                (NOT coalesce(c.address <<= ANY (p_allow), false)
                 AND (pingsvc.frontier_special_purpose(c.address)
-                     OR NOT coalesce((SELECT s.globally_reachable
-                                        FROM pingsvc.special_ranges s
-                                       WHERE s.prefix >>= c.address
-                                       ORDER BY masklen(s.prefix) DESC
-                                       LIMIT 1), true))) AS special,
+                     -- The most specific special range holding the address
+                     -- is not globally reachable: a refusing row with no
+                     -- reachable row inside it around the address.  Two
+                     -- EXISTS probes of the GiST index, cheaper than
+                     -- sorting the matches per candidate (200,000
+                     -- candidates against 130,000 bogon rows).
+                     OR EXISTS (SELECT 1 FROM pingsvc.special_ranges s
+                                 WHERE s.prefix >>= c.address
+                                   AND NOT s.globally_reachable
+                                   AND NOT EXISTS (
+                                       SELECT 1 FROM pingsvc.special_ranges g
+                                        WHERE g.prefix >>= c.address
+                                          AND g.globally_reachable
+                                          AND masklen(g.prefix) > masklen(s.prefix))))) AS special,
                EXISTS (SELECT 1 FROM pingsvc.jobs j
                         WHERE j.target = c.address
                           AND j.state IN ('ready', 'leased')) AS busy

@@ -7,7 +7,7 @@
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 
-SELECT plan(38);
+SELECT plan(39);
 
 -- --- 64:ff9b::/96 -------------------------------------------------------
 SELECT is((SELECT globally_reachable FROM pingsvc.special_ranges WHERE prefix = '64:ff9b::/96'), false,
@@ -83,15 +83,21 @@ RESET ROLE;
 SELECT is((SELECT count(*) FROM pingsvc.targets WHERE address = '88.88.1.1'), 0::bigint,
           'the hop inside the fresh bogon is no target');
 
--- ... and a target that was known before the bogon was listed gets no job.
+-- ... and a target that was known before the bogon was listed gets no job,
+-- while one inside a more specific, globally reachable range does (the
+-- most specific range decides, as in is_probe_allowed).
+INSERT INTO pingsvc.special_ranges (prefix, name, kind, globally_reachable, source)
+VALUES ('88.88.5.0/24', 'Reachable inside the bogon', 'protocol', true, 't60');
+SELECT ok(pingsvc.is_probe_allowed('88.88.5.1'), 'is_probe_allowed: a reachable range inside a bogon wins');
 INSERT INTO pingsvc.targets (address, source, state, next_due)
 VALUES ('88.88.2.1', 'bootstrap', 'responsive', now() - interval '1 hour'),
+       ('88.88.5.1', 'bootstrap', 'new', now() - interval '1 hour'),
        ('89.89.2.1', 'bootstrap', 'responsive', now() - interval '1 hour');
 INSERT INTO pingsvc.workers (name, token_hash, caps, last_seen)
 VALUES ('t60-w1', sha256('t60-w1'), '{icmp,udp,tcp}', now());
 SET LOCAL ROLE pingsvc_frontier;
 SELECT results_eq($$SELECT targets, skipped FROM pingsvc.schedule_cycle(100)$$,
-                  $$VALUES (2, 1)$$, 'schedule_cycle: the bogon target is skipped');
+                  $$VALUES (3, 1)$$, 'schedule_cycle: the bogon target is skipped, the reachable one inside it is not');
 RESET ROLE;
 SELECT is((SELECT count(*) FROM pingsvc.jobs WHERE target = '88.88.2.1'), 0::bigint,
           'no job for the target inside the bogon');
