@@ -3,17 +3,21 @@
 FRONTIER_PARSERS = frontier/import_formats.c frontier/import_aws.c \
 		   frontier/import_gcp.c frontier/import_azure.c \
 		   frontier/import_oracle.c frontier/import_list.c \
-		   frontier/import_geofeed.c frontier/represent.c
+		   frontier/import_geofeed.c frontier/import_dbip.c \
+		   frontier/represent.c
 
 PROGS += frontier/pingsvc-frontier
 pingsvc-frontier_SRCS = frontier/main.c frontier/db.c frontier/settings.c \
 			frontier/import_cmd.c frontier/fetch.c \
-			frontier/schedule.c \
+			frontier/schedule.c frontier/geo.c \
+			frontier/geo_cmd.c frontier/bogons.c \
 			$(FRONTIER_PARSERS)
 
-# The fuzzer of the format parsers links them (and the address rule).
+# The fuzzers of the format parsers link them (and the address rule).
 FUZZ_EXTRA_fuzz_frontier_import = $(FRONTIER_PARSERS)
-FRONTIER_PARSER_HDRS = frontier/import.h frontier/represent.h
+FUZZ_EXTRA_fuzz_frontier_dbip = $(FRONTIER_PARSERS)
+FRONTIER_PARSER_HDRS = frontier/import.h frontier/represent.h \
+		       frontier/import_dbip.h
 build/fuzz/fuzz_frontier_%: tests/fuzz/fuzz_frontier_%.c $(LIB_SRCS) \
     $(FRONTIER_PARSERS) $(FRONTIER_PARSER_HDRS)
 	@mkdir -p $(@D)

@@ -49,6 +49,26 @@ extern const struct import_format import_oracle;
 extern const struct import_format import_list;
 extern const struct import_format import_geofeed;
 
+/* One line of an RFC 8805 geofeed, fields trimmed, NULL when empty. */
+struct import_geofeed_row {
+	struct prefix prefix;
+	const char *country; /* upper case */
+	const char *region;  /* ISO 3166-2 as published */
+	const char *city;
+	const char *label; /* "City, REGION, CC" */
+};
+
+/*
+ * import_geofeed_rows --
+ *	Walk a geofeed as import_geofeed's parser does (same checks, same
+ *	"line N: ..." errors), calling 'fn' per data line; the row's pointers
+ *	do not outlive the call.  Returns 0, or -1 with 'eb'.
+ */
+int import_geofeed_rows(const char *data, size_t len,
+    int (*fn)(
+	void *arg, const struct import_geofeed_row *row, struct errbuf *eb),
+    void *arg, struct errbuf *eb);
+
 /* import_formats -- NULL-terminated table of every format. */
 extern const struct import_format *const import_formats[];
 

@@ -13,6 +13,7 @@
 #include "buf.h"
 #include "db.h"
 #include "fetch.h"
+#include "geo.h"
 #include "import_cmd.h"
 #include "represent.h"
 
@@ -53,6 +54,22 @@ static const char SQL_VALIDATORS[] =
     "SELECT etag, last_modified FROM pingsvc.import_sources"
     " WHERE source = $1 AND format = $2";
 static const char SQL_OPTOUTS[] = "SELECT prefix::text FROM pingsvc.opt_outs";
+/*
+ * The database's special_ranges refuse what lib/addr.c cannot know: the
+ * bogon lists loaded by `bogons load` (130,000 prefixes, a GiST lookup
+ * each here rather than a linear scan in C).  The most specific row
+ * decides, as in is_probe_allowed(); the allow list ($1) wins.
+ */
+static const char SQL_REFUSE_SPECIAL[] =
+    "WITH gone AS ("
+    "  DELETE FROM frontier_import f"
+    "   WHERE NOT coalesce(f.address <<= ANY ($1::cidr[]), false)"
+    "     AND NOT coalesce((SELECT s.globally_reachable"
+    "                         FROM pingsvc.special_ranges s"
+    "                        WHERE s.prefix >>= f.address"
+    "                        ORDER BY masklen(s.prefix) DESC LIMIT 1), true)"
+    "  RETURNING 1)"
+    " SELECT count(*) FROM gone";
 
 int
 import_cmd_read(
@@ -104,8 +121,7 @@ import_cmd_sink(
 	return represent_add(arg, p, label, eb);
 }
 
-/* Append 's' to 'b' escaped for COPY's text format. */
-static int
+int
 import_cmd_copy_text(struct buf *b, const char *s)
 {
 	char c[2];
@@ -143,11 +159,29 @@ out:
 	return rc;
 }
 
+/* The allow list as a cidr[] literal, into 'b' (reset first). */
+static int
+import_cmd_allow_array(const struct prefix_set *allow, struct buf *b)
+{
+	char p[ADDR_STRLEN];
+	size_t i;
+
+	buf_reset(b);
+	if (buf_puts(b, "{") == -1)
+		return -1;
+	for (i = 0; allow != NULL && i < allow->n; i++)
+		if (buf_printf(b, "%s%s", i > 0 ? "," : "",
+			prefix_format(&allow->v[i], p, sizeof(p))) == -1)
+			return -1;
+	return buf_puts(b, "}");
+}
+
 static int
 import_cmd_store(PGconn *db, const struct import_opts *o,
-    const struct represent *r, const struct fetch_result *f,
-    struct import_counts *c, struct errbuf *eb)
+    const struct represent *r, const struct geo_rows *geo,
+    const struct fetch_result *f, struct import_counts *c, struct errbuf *eb)
 {
+	struct geo_counts gc;
 	struct prefix_set deny = PREFIX_SET_INIT;
 	struct buf line = BUF_INIT;
 	struct errbuf why;
@@ -215,6 +249,15 @@ import_cmd_store(PGconn *db, const struct import_opts *o,
 	PQclear(res);
 	while ((res = PQgetResult(db)) != NULL)
 		PQclear(res);
+	if (import_cmd_allow_array(o->allow, &line) == -1) {
+		errbuf_set(eb, "out of memory");
+		goto out;
+	}
+	params[0] = buf_str(&line);
+	if ((res = db_exec(db, SQL_REFUSE_SPECIAL, 1, params, eb)) == NULL)
+		goto out;
+	c->refused += strtoul(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
 	params[0] = o->provider;
 	if ((res = db_exec(db, SQL_MERGE, 1, params, eb)) == NULL)
 		goto out;
@@ -231,8 +274,16 @@ import_cmd_store(PGconn *db, const struct import_opts *o,
 	params[4] = nnew;
 	params[5] = f != NULL ? f->etag : NULL;
 	params[6] = f != NULL ? f->last_modified : NULL;
-	if (db_command(db, SQL_SOURCE, 7, params, eb) == -1 ||
-	    db_command(db, "COMMIT", 0, NULL, eb) == -1)
+	if (db_command(db, SQL_SOURCE, 7, params, eb) == -1)
+		goto out;
+	if (geo != NULL) {
+		if (geo_store(db, geo, o->provider, "geofeed", &gc, eb) == -1)
+			goto out;
+		c->geo = 1;
+		c->located = gc.located;
+		c->unlocated = gc.unlocated;
+	}
+	if (db_command(db, "COMMIT", 0, NULL, eb) == -1)
 		goto out;
 	began = 0;
 	rc = 0;
@@ -249,6 +300,14 @@ out:
 	buf_free(&line);
 	prefix_set_free(&deny);
 	return rc;
+}
+
+static int
+import_cmd_geo(
+    void *arg, const struct import_geofeed_row *row, struct errbuf *eb)
+{
+	return geo_rows_add(arg, &row->prefix, row->country, row->region,
+	    row->city, NULL, NULL, eb);
 }
 
 /*
@@ -285,6 +344,7 @@ import_cmd_run(PGconn *db, const struct import_opts *o, struct import_counts *c,
     struct errbuf *eb)
 {
 	struct represent r;
+	struct geo_rows geo = GEO_ROWS_INIT;
 	struct import_sink sink;
 	struct fetch_result f;
 	char *data = NULL;
@@ -322,12 +382,21 @@ import_cmd_run(PGconn *db, const struct import_opts *o, struct import_counts *c,
 	represent_finish(&r);
 	c->prefixes = r.prefixes;
 	c->addresses = r.n;
-	if (import_cmd_store(db, o, &r, url ? &f : NULL, c, eb) == -1)
+	/* A geofeed also says where its prefixes are. */
+	if (o->format == &import_geofeed &&
+	    import_geofeed_rows(text, len, import_cmd_geo, &geo, eb) == -1) {
+		errbuf_prefix(eb, "%s", o->path);
+		goto out;
+	}
+	if (import_cmd_store(db, o, &r,
+		o->format == &import_geofeed ? &geo : NULL, url ? &f : NULL, c,
+		eb) == -1)
 		goto out;
 	rc = 0;
 out:
 	free(data);
 	fetch_result_free(&f);
 	represent_free(&r);
+	geo_rows_free(&geo);
 	return rc;
 }

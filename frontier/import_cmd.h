@@ -11,6 +11,7 @@
 #include <libpq-fe.h>
 
 #include "addr.h"
+#include "buf.h"
 #include "errbuf.h"
 #include "import.h"
 
@@ -32,6 +33,9 @@ struct import_counts {
 	size_t known;     /* already targets (last_seen updated) */
 	size_t refused;   /* refused by the safety rule */
 	int unchanged;    /* a URL answered 304: nothing to import */
+	int geo;          /* a geofeed: located/unlocated are set */
+	size_t located;   /* geofeed prefixes stored in geolocations */
+	size_t unlocated; /* geofeed prefixes whose country has no point */
 };
 
 /*
@@ -54,5 +58,12 @@ int import_cmd_run(PGconn *db, const struct import_opts *o,
  */
 int import_cmd_read(const char *path, long long max, char **out, size_t *len,
     struct errbuf *eb);
+
+/*
+ * import_cmd_copy_text --
+ *	Append 's' to 'b' escaped for COPY's text format.  Returns 0, or -1
+ *	when out of memory.
+ */
+int import_cmd_copy_text(struct buf *b, const char *s);
 
 #endif

@@ -8,6 +8,7 @@
  *	become the location label "City, REGION, CC" of each prefix.
  */
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -32,13 +33,15 @@ geofeed_trim(char **s, char **e)
 }
 
 static int
-geofeed_line(char *line, struct prefix *pfx, char *label, size_t labellen,
-    struct errbuf *eb)
+geofeed_line(char *line, struct prefix *pfx, char **f, char *label,
+    size_t labellen, struct errbuf *eb)
 {
-	char *f[GF_NFIELDS] = { NULL };
 	char *s = line, *comma, *e;
 	size_t n = 0, i;
 	int k;
+
+	for (k = 0; k < GF_NFIELDS; k++)
+		f[k] = NULL;
 
 	if (strchr(line, '"') != NULL)
 		return errbuf_set(eb, "quoted CSV fields are not supported");
@@ -78,13 +81,16 @@ geofeed_line(char *line, struct prefix *pfx, char *label, size_t labellen,
 	return 0;
 }
 
-static int
-geofeed_parse(const char *data, size_t len, const struct import_sink *sink,
-    struct errbuf *eb)
+int
+import_geofeed_rows(const char *data, size_t len,
+    int (*fn)(
+	void *arg, const struct import_geofeed_row *row, struct errbuf *eb),
+    void *arg, struct errbuf *eb)
 {
 	char line[GEOFEED_LINE_MAX + 1], label[IMPORT_LABEL_MAX + 1];
+	char *f[GF_NFIELDS];
 	const char *p = data, *end = data + len, *nl;
-	struct prefix pfx;
+	struct import_geofeed_row row;
 	size_t lineno = 0, n;
 
 	while (p < end) {
@@ -104,12 +110,41 @@ geofeed_parse(const char *data, size_t len, const struct import_sink *sink,
 		if (line[n] == '#' ||
 		    line[n + strspn(line + n, " \t\r")] == '\0')
 			continue;
-		if (geofeed_line(line, &pfx, label, sizeof(label), eb) == -1 ||
-		    sink->prefix(sink->arg, &pfx,
-			label[0] != '\0' ? label : NULL, eb) == -1)
+		if (geofeed_line(
+			line, &row.prefix, f, label, sizeof(label), eb) == -1)
+			return errbuf_prefix(eb, "line %zu", lineno);
+		row.country = f[GF_COUNTRY] != NULL && f[GF_COUNTRY][0] != '\0'
+		    ? f[GF_COUNTRY]
+		    : NULL;
+		row.region = f[GF_REGION] != NULL && f[GF_REGION][0] != '\0'
+		    ? f[GF_REGION]
+		    : NULL;
+		row.city = f[GF_CITY] != NULL && f[GF_CITY][0] != '\0'
+		    ? f[GF_CITY]
+		    : NULL;
+		row.label = label[0] != '\0' ? label : NULL;
+		if (fn(arg, &row, eb) == -1)
 			return errbuf_prefix(eb, "line %zu", lineno);
 	}
 	return 0;
+}
+
+/* The target sink sees the prefix and its label. */
+static int
+geofeed_to_sink(
+    void *arg, const struct import_geofeed_row *row, struct errbuf *eb)
+{
+	const struct import_sink *sink = arg;
+
+	return sink->prefix(sink->arg, &row->prefix, row->label, eb);
+}
+
+static int
+geofeed_parse(const char *data, size_t len, const struct import_sink *sink,
+    struct errbuf *eb)
+{
+	return import_geofeed_rows(
+	    data, len, geofeed_to_sink, (void *)(uintptr_t)sink, eb);
 }
 
 const struct import_format import_geofeed = {

@@ -8,6 +8,9 @@
  *	    [--config FILE]
  *	pingsvc-frontier optout add CIDR --reason TEXT [--contact TEXT]
  *	    [--db CONNINFO] [--config FILE]
+ *	pingsvc-frontier import dbip FILE [--provider NAME]
+ *	pingsvc-frontier bogons load FILE... [--source NAME]
+ *	pingsvc-frontier worker-location NAME LAT LON [--label TEXT]
  *
  *	Exit status: 0 success, 1 failure (parse, database), 2 usage.
  */
@@ -23,7 +26,9 @@
 #include <curl/curl.h>
 
 #include "addr.h"
+#include "bogons.h"
 #include "db.h"
+#include "geo_cmd.h"
 #include "import.h"
 #include "import_cmd.h"
 #include "log.h"
@@ -39,6 +44,8 @@ struct main_opts {
 	const char *reason;
 	const char *contact;
 	const char *log_level;
+	const char *source;   /* bogons load --source */
+	const char *label;    /* worker-location --label */
 	long long per_prefix; /* -1: from the config */
 	long long interval;   /* -1: from the config */
 	int once;
@@ -58,10 +65,16 @@ usage(void)
 	    "[--db CONNINFO] [--config FILE]\n"
 	    "       pingsvc-frontier optout add CIDR --reason TEXT "
 	    "[--contact TEXT] [--db CONNINFO]\n"
+	    "       pingsvc-frontier import dbip FILE [--provider NAME]\n"
+	    "       pingsvc-frontier bogons load FILE... [--source NAME]\n"
+	    "       pingsvc-frontier worker-location NAME LAT LON "
+	    "[--label TEXT]\n"
 	    "formats:\n");
 	for (i = 0; import_formats[i] != NULL; i++)
 		fprintf(stderr, "  %-8s %s\n", import_formats[i]->name,
 		    import_formats[i]->what);
+	fprintf(stderr, "  %-8s %s\n", "dbip",
+	    "DB-IP lite range CSV, into geolocations (not targets)");
 	exit(2);
 }
 
@@ -111,6 +124,101 @@ main_provider(const char *path, char *out, size_t len)
 	out[n] = '\0';
 }
 
+/* import dbip FILE: a range database into pingsvc.geolocations. */
+static int
+main_dbip(PGconn *db, struct settings *s, struct main_opts *o, const char *path)
+{
+	struct geo_dbip_counts c;
+	struct errbuf eb;
+	char source[101];
+
+	if (o->provider != NULL)
+		snprintf(source, sizeof(source), "%s", o->provider);
+	else
+		main_provider(path, source, sizeof(source));
+	if (source[0] == '\0')
+		errx(2, "%s: no source name in it; give --provider NAME", path);
+	errbuf_clear(&eb);
+	if (geo_cmd_dbip(db, path, source, s->import_max_bytes, &c, &eb) ==
+	    -1) {
+		fprintf(stderr,
+		    "pingsvc-frontier: import: %s (nothing imported)\n",
+		    errbuf_msg(&eb));
+		return 1;
+	}
+	printf("ranges %zu\nprefixes %zu\nlocated %zu\nunlocated %zu\n"
+	       "removed %zu\n",
+	    c.ranges, c.prefixes, c.store.located, c.store.unlocated,
+	    c.store.removed);
+	return 0;
+}
+
+/* bogons load FILE...: replace the bogon rows of pingsvc.special_ranges. */
+static int
+main_bogons(
+    PGconn *db, struct settings *s, struct main_opts *o, int argc, char **argv)
+{
+	struct bogons_counts c;
+	struct errbuf eb;
+	char source[101];
+
+	if (argc < 2 || strcmp(argv[0], "load") != 0)
+		usage();
+	if (o->source != NULL)
+		snprintf(source, sizeof(source), "%s", o->source);
+	else
+		main_provider(argv[1], source, sizeof(source));
+	if (source[0] == '\0')
+		errx(
+		    2, "%s: no source name in it; give --source NAME", argv[1]);
+	errbuf_clear(&eb);
+	if (bogons_load(db, argv + 1, argc - 1, source, s->import_max_bytes, &c,
+		&eb) == -1) {
+		fprintf(stderr,
+		    "pingsvc-frontier: bogons: %s (nothing changed)\n",
+		    errbuf_msg(&eb));
+		return 1;
+	}
+	printf("prefixes %zu\nremoved %lld\nadded %lld\nspecial %lld\n",
+	    c.prefixes, c.removed, c.added, c.special);
+	return 0;
+}
+
+static double
+main_degrees(const char *s, double max, const char *what)
+{
+	char *end;
+	double v;
+
+	v = strtod(s, &end);
+	if (*s == '\0' || *end != '\0' || !(v >= -max && v <= max))
+		errx(2, "%s: \"%s\" is not a number in -%g..%g", what, s, max,
+		    max);
+	return v;
+}
+
+/* worker-location NAME LAT LON: where a vantage stands. */
+static int
+main_worker_location(PGconn *db, struct main_opts *o, int argc, char **argv)
+{
+	struct errbuf eb;
+	double lat, lon;
+
+	if (argc != 3)
+		usage();
+	lat = main_degrees(argv[1], 90, "latitude");
+	lon = main_degrees(argv[2], 180, "longitude");
+	errbuf_clear(&eb);
+	if (geo_cmd_worker_location(db, argv[0], lat, lon, o->label, &eb) ==
+	    -1) {
+		fprintf(stderr, "pingsvc-frontier: worker-location: %s\n",
+		    errbuf_msg(&eb));
+		return 1;
+	}
+	printf("worker %s\nlatitude %.6f\nlongitude %.6f\n", argv[0], lat, lon);
+	return 0;
+}
+
 static int
 main_import(
     PGconn *db, struct settings *s, struct main_opts *o, int argc, char **argv)
@@ -123,6 +231,8 @@ main_import(
 
 	if (argc != 2)
 		usage();
+	if (strcmp(argv[0], "dbip") == 0)
+		return main_dbip(db, s, o, argv[1]);
 	memset(&io, 0, sizeof(io));
 	if ((io.format = import_format_find(argv[0])) == NULL) {
 		warnx("unknown format \"%s\"", argv[0]);
@@ -162,6 +272,8 @@ main_import(
 	printf("prefixes %zu\naddresses %zu\nnew %zu\nknown %zu\n"
 	       "refused %zu\n",
 	    c.prefixes, c.addresses, c.new_, c.known, c.refused);
+	if (c.geo)
+		printf("located %zu\nunlocated %zu\n", c.located, c.unlocated);
 	return 0;
 }
 
@@ -186,9 +298,9 @@ main_run(PGconn *db, struct settings *s, struct main_opts *o, int argc)
 		printf("paused %d\nrequeued %lld\nfailed %lld\ntargets %lld\n"
 		       "ping_jobs %lld\ntrace_jobs %lld\nskipped %lld\n"
 		       "scored %lld\n"
-		       "maintained %lld\n",
+		       "maintained %lld\nlocated %lld\n",
 		    c.paused, c.requeued, c.failed, c.targets, c.ping_jobs,
-		    c.trace_jobs, c.skipped, c.scored, c.maintained);
+		    c.trace_jobs, c.skipped, c.scored, c.maintained, c.located);
 		return 0;
 	}
 	memset(&sa, 0, sizeof(sa));
@@ -247,6 +359,8 @@ main(int argc, char **argv)
 		{ "reason", required_argument, NULL, 'r' },
 		{ "contact", required_argument, NULL, 'C' },
 		{ "log-level", required_argument, NULL, 'l' },
+		{ "source", required_argument, NULL, 's' },
+		{ "label", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -296,6 +410,12 @@ main(int argc, char **argv)
 		case 'l':
 			o.log_level = optarg;
 			break;
+		case 's':
+			o.source = optarg;
+			break;
+		case 'L':
+			o.label = optarg;
+			break;
 		default:
 			usage();
 		}
@@ -317,9 +437,11 @@ main(int argc, char **argv)
 		errx(2, "log level: use error, warn, info or debug");
 	log_init("pingsvc-frontier", lvl);
 	if (strcmp(cmd, "import") != 0 && strcmp(cmd, "run") != 0 &&
-	    strcmp(cmd, "optout") != 0)
+	    strcmp(cmd, "optout") != 0 && strcmp(cmd, "bogons") != 0 &&
+	    strcmp(cmd, "worker-location") != 0)
 		usage();
 	if (strcmp(cmd, "import") == 0 && argc == 2 &&
+	    strcmp(argv[0], "dbip") != 0 &&
 	    import_format_find(argv[0]) == NULL) {
 		warnx("unknown format \"%s\"", argv[0]);
 		usage();
@@ -333,6 +455,10 @@ main(int argc, char **argv)
 		rc = main_import(db, &s, &o, argc, argv);
 	else if (strcmp(cmd, "run") == 0)
 		rc = main_run(db, &s, &o, argc);
+	else if (strcmp(cmd, "bogons") == 0)
+		rc = main_bogons(db, &s, &o, argc, argv);
+	else if (strcmp(cmd, "worker-location") == 0)
+		rc = main_worker_location(db, &o, argc, argv);
 	else
 		rc = main_optout(db, &o, argc, argv);
 

@@ -43,6 +43,21 @@ static const char SQL_SCORE[] =
     "   THEN pingsvc.score_targets(make_interval(secs => $1::int),"
     "        make_interval(secs => $2::int)) ELSE -1 END";
 /*
+ * Hop locations from RTT constraints (estimate_hop_locations, 0011) on the
+ * scoring period and window: it too reads a window of measurements (hops
+ * and traces), too much for every cycle.  Claim and estimate are one
+ * statement; -1 when not due.
+ */
+static const char SQL_LOCATE[] =
+    "WITH claim AS ("
+    "  UPDATE pingsvc.frontier_state SET last_run = now()"
+    "   WHERE task = 'estimate_locations'"
+    "     AND last_run <= now() - make_interval(secs => $2::int)"
+    "  RETURNING 1)"
+    " SELECT CASE WHEN EXISTS (SELECT 1 FROM claim)"
+    "   THEN (SELECT estimated FROM pingsvc.estimate_hop_locations("
+    "         make_interval(secs => $1::int))) ELSE -1 END";
+/*
  * The viewer's control page may pause scheduling (migration 0007 makes
  * pingsvc.scheduling_paused()); a database without it is never paused.
  */
@@ -120,7 +135,7 @@ schedule_once(PGconn *db, const struct settings *s, struct schedule_counts *c,
 	const char *p[6];
 	int rc = -1, i;
 
-	c->maintained = -1;
+	c->maintained = c->located = -1;
 	c->paused = 0;
 	c->scored = c->requeued = c->failed = 0;
 	c->targets = c->ping_jobs = c->trace_jobs = c->skipped = 0;
@@ -140,6 +155,18 @@ schedule_once(PGconn *db, const struct settings *s, struct schedule_counts *c,
 	if ((res = db_exec(db, SQL_SCORE, 3, p, eb)) == NULL)
 		goto out;
 	c->scored = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	res = NULL;
+	/*
+	 * A failed estimate (a geometry error on odd data) must not stop
+	 * scheduling: logged, retried next period.
+	 */
+	p[1] = a[2];
+	if ((res = db_exec(db, SQL_LOCATE, 2, p, &meb)) == NULL)
+		LOG(LOG_LVL_WARN, "hop locations: %s (retried next period)",
+		    errbuf_msg(&meb));
+	else
+		c->located = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
 	PQclear(res);
 	res = NULL;
 
@@ -203,10 +230,10 @@ schedule_loop(PGconn *db, const struct settings *s, volatile sig_atomic_t *stop)
 			LOG(LOG_LVL_INFO,
 			    "cycle:%s requeued %lld failed %lld targets %lld "
 			    "ping_jobs %lld trace_jobs %lld skipped %lld "
-			    "scored %lld maintained %lld",
+			    "scored %lld maintained %lld located %lld",
 			    c.paused ? " paused," : "", c.requeued, c.failed,
 			    c.targets, c.ping_jobs, c.trace_jobs, c.skipped,
-			    c.scored, c.maintained);
+			    c.scored, c.maintained, c.located);
 		/* Sleep in 1 s steps so that a signal stops us promptly. */
 		for (slept = 0; slept < s->interval && !*stop; slept++)
 			sleep(1);

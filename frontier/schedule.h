@@ -27,6 +27,7 @@ struct schedule_counts {
 	long long ping_jobs;
 	long long trace_jobs;
 	long long skipped; /* due but not probeable (opt-out, special) */
+	long long located; /* hops located by RTT constraints, -1 not run */
 };
 
 /*

@@ -49,6 +49,8 @@ targets() { q "SELECT count(*) FROM pingsvc.targets"; }
 counts() { printf '%s\n' "$1" | tr '\n' ' ' | sed 's/ $//'; }
 
 cloud=$data/cloud-ip-ranges
+# Geofeed prefixes are located at their country's point: load the countries.
+q "SELECT pingsvc.load_basemap(pg_read_file('$data/basemap/ne_110m_admin_0_countries.geojson')::jsonb)" >/dev/null || exit 1
 
 # --- every real file, counts as documented in frontier/README.md --------
 while read -r fmt file provider want; do
@@ -66,8 +68,8 @@ list cloudflare-v4-ip-ranges.txt cloudflare-v4 prefixes 15 addresses 36 new 36 k
 list cloudflare-v6-ip-ranges.txt cloudflare-v6 prefixes 7 addresses 7 new 7 known 0 refused 0
 list akamai-v4-ip-ranges.txt akamai-v4 prefixes 19 addresses 76 new 76 known 0 refused 0
 list akamai-v6-ip-ranges.txt akamai-v6 prefixes 3 addresses 3 new 3 known 0 refused 0
-geofeed digitalocean.csv digitalocean prefixes 1182 addresses 745 new 745 known 0 refused 0
-geofeed linode.txt linode prefixes 4552 addresses 396 new 396 known 0 refused 0
+geofeed digitalocean.csv digitalocean prefixes 1182 addresses 745 new 745 known 0 refused 0 located 1102 unlocated 80
+geofeed linode.txt linode prefixes 4552 addresses 396 new 396 known 0 refused 0 located 4074 unlocated 478
 LIST
 is "$(targets)" 18656 "default bootstrap: 18656 targets in all"
 is "$(q "SELECT count(*) FROM pingsvc.targets WHERE family(address) = 6")" 3059 \
@@ -88,8 +90,8 @@ is "$(counts "$out")" "prefixes 13344 addresses 6225 new 0 known 6225 refused 0"
 is "$(q "SELECT count(*) FROM pingsvc.targets WHERE source_detail = 'aws' AND last_seen <= '$before'")" 0 \
     "re-import refreshed last_seen"
 out=$(fr import geofeed "$cloud/linode.txt" 2>&1)
-is "$(counts "$out")" "prefixes 4552 addresses 396 new 0 known 396 refused 0" \
-    "re-import linode: all known"
+is "$(counts "$out")" "prefixes 4552 addresses 396 new 0 known 396 refused 0 located 4074 unlocated 478" \
+    "re-import linode: all known, the same locations"
 is "$(targets)" 18656 "re-import added nothing"
 
 # --- malformed files: rejected, located, nothing imported ----------------
