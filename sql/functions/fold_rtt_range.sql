@@ -22,43 +22,54 @@ AS $$
 DECLARE
     v_n bigint;
 BEGIN
+    -- Each trace's hops are read through its own index lookup (LATERAL,
+    -- pruned to the trace's partition), never by scanning hops.
     WITH t AS MATERIALIZED (
         SELECT t.trace_id, t.ts, t.vantage, t.target, t.reached_ttl, t.path
           FROM pingsvc.traces t
          WHERE t.trace_id > p_after AND t.trace_id <= p_upto
+    ), hm AS MATERIALIZED (
+        -- per trace, TTL and address: the timed rtts and their minimum
+        SELECT t.trace_id, x.ttl, x.address, x.rtts, x.r
+          FROM t
+          CROSS JOIN LATERAL (
+              SELECT h.ttl, h.address,
+                     array_agg(h.rtt_ms) FILTER (WHERE h.rtt_ms IS NOT NULL) AS rtts,
+                     min(h.rtt_ms) AS r
+                FROM pingsvc.hops h
+               WHERE h.trace_id = t.trace_id AND h.ts = t.ts
+               GROUP BY h.ttl, h.address) AS x
     ), dst AS (
         INSERT INTO pingsvc.rtt_buckets AS b (vantage, target, bucket_start, rtts)
         SELECT t.vantage, t.target,
                date_bin('1 hour', t.ts, timestamptz '1970-01-01 00:00:00+00'),
-               array_agg(h.rtt_ms ORDER BY h.rtt_ms)
+               array_agg(u.r ORDER BY u.r)
           FROM t
-          JOIN pingsvc.hops h
-            ON h.trace_id = t.trace_id AND h.ts = t.ts
-           AND h.ttl = t.reached_ttl AND h.address = t.target
-         WHERE t.reached_ttl IS NOT NULL AND h.rtt_ms IS NOT NULL
+          JOIN hm ON hm.trace_id = t.trace_id AND hm.ttl = t.reached_ttl AND hm.address = t.target
+          CROSS JOIN LATERAL unnest(hm.rtts) AS u(r)
+         WHERE t.reached_ttl IS NOT NULL
          GROUP BY 1, 2, 3
          ORDER BY 1, 2, 3
         ON CONFLICT (vantage, target, bucket_start) DO UPDATE
            SET rtts = ARRAY(SELECT s.x FROM unnest(b.rtts || excluded.rtts) AS s(x) ORDER BY s.x)
         RETURNING 1
+    ), lp AS (
+        -- each trace's links, at their first position
+        SELECT DISTINCT ON (t.trace_id, t.path[g.i], t.path[g.i + 1])
+               t.trace_id, t.ts, g.i, t.path[g.i] AS near, t.path[g.i + 1] AS far
+          FROM t
+          CROSS JOIN LATERAL generate_series(1, cardinality(t.path) - 1) AS g(i)
+         WHERE t.path[g.i] IS NOT NULL AND t.path[g.i + 1] IS NOT NULL
+           AND t.path[g.i] <> t.path[g.i + 1]
+         ORDER BY t.trace_id, t.path[g.i], t.path[g.i + 1], g.i
     ), lk AS (
         INSERT INTO pingsvc.link_rtt_buckets AS b (near, far, bucket_start, diffs)
-        SELECT l.near, l.far, date_bin('1 hour', l.ts, timestamptz '1970-01-01 00:00:00+00'),
-               array_agg(l.diff ORDER BY l.diff)
-          FROM (SELECT DISTINCT ON (t.trace_id, t.path[g.i], t.path[g.i + 1])
-                       t.ts, t.path[g.i] AS near, t.path[g.i + 1] AS far,
-                       (SELECT min(h.rtt_ms) FROM pingsvc.hops h
-                         WHERE h.trace_id = t.trace_id AND h.ts = t.ts
-                           AND h.ttl = g.i + 1 AND h.address = t.path[g.i + 1])
-                     - (SELECT min(h.rtt_ms) FROM pingsvc.hops h
-                         WHERE h.trace_id = t.trace_id AND h.ts = t.ts
-                           AND h.ttl = g.i AND h.address = t.path[g.i]) AS diff
-                  FROM t
-                  CROSS JOIN LATERAL generate_series(1, cardinality(t.path) - 1) AS g(i)
-                 WHERE t.path[g.i] IS NOT NULL AND t.path[g.i + 1] IS NOT NULL
-                   AND t.path[g.i] <> t.path[g.i + 1]
-                 ORDER BY t.trace_id, t.path[g.i], t.path[g.i + 1], g.i) AS l
-         WHERE l.diff IS NOT NULL
+        SELECT lp.near, lp.far, date_bin('1 hour', lp.ts, timestamptz '1970-01-01 00:00:00+00'),
+               array_agg(f.r - n.r ORDER BY f.r - n.r)
+          FROM lp
+          JOIN hm n ON n.trace_id = lp.trace_id AND n.ttl = lp.i AND n.address = lp.near
+          JOIN hm f ON f.trace_id = lp.trace_id AND f.ttl = lp.i + 1 AND f.address = lp.far
+         WHERE n.r IS NOT NULL AND f.r IS NOT NULL
          GROUP BY 1, 2, 3
          ORDER BY 1, 2, 3
         ON CONFLICT (near, far, bucket_start) DO UPDATE
