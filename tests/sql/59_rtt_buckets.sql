@@ -12,7 +12,7 @@
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 
-SELECT plan(32);
+SELECT plan(36);
 
 SELECT has_table('pingsvc', 'rtt_buckets', 'rtt_buckets exists');
 SELECT has_table('pingsvc', 'link_rtt_buckets', 'link_rtt_buckets exists');
