@@ -106,16 +106,22 @@ ing import --format scamper --vantage 'bad name' "$tmp/t.json" >/dev/null 2>"$tm
 like "$(cat "$tmp/err")" '--vantage "bad name"' "an invalid --vantage is refused"
 ing import --format scamper --worker x "$tmp/t.json" >/dev/null 2>&1
 is "$?" 2 "--worker is not for scamper"
+sed 's/"sec":1644327919/"sec":1644328519/' "$tmp/t.json" >"$tmp/t2.json"
+ing import --strict --format scamper --vantage lab-vp2 "$tmp/t2.json" "$sc/tracelb_google_dns_v4_default.json" >/dev/null 2>&1
+is "$?" 1 "--strict with a refused record exits 1"
+out=$(ing import --strict --format scamper --vantage lab-vp2 "$tmp/t2.json" 2>/dev/null)
+is "$(field "$out" 'results stored') $(q "SELECT count(*) FROM pingsvc.workers WHERE name = 'lab-vp2'")" "1 1" \
+    "--strict without refusals stores it, under a vantage made once"
 
 # 4. The imported traces in the RTT buckets: the v4 destination answered in
-# 1.969 ms; the lab-vp1 copy of the v4 trace falls in the same hour.
+# 1.969 ms; the lab-vp1 and lab-vp2 copies of the v4 trace fall in the same hour.
 q "SELECT pingsvc.fold_rtt_buckets(NULL)" >/dev/null
 is "$(q "SELECT samples || ' ' || median_ms FROM pingsvc.rtt_buckets WHERE vantage = '$vp' AND target = '8.8.8.8'")" \
     "1 1.969" "fold_rtt_buckets: the v4 trace's destination sample"
 is "$(q "SELECT samples || ' ' || median_ms FROM pingsvc.rtt_summary('$vp', '8.8.8.8', '2022-02-08', '2022-02-09', '1 day')")" \
     "1 1.969" "rtt_summary reads it"
-is "$(q "SELECT count(*) || ' ' || sum(samples) FROM pingsvc.link_rtt_buckets")" "8 12" \
-    "link buckets: 4 links per path (none across a silent hop), the v4 ones seen twice"
+is "$(q "SELECT count(*) || ' ' || sum(samples) FROM pingsvc.link_rtt_buckets")" "8 16" \
+    "link buckets: 4 links per path (none across a silent hop), the v4 ones seen three times"
 
 # 5. Native imports on behalf of a worker obey its scope, item by item.
 ing enroll imp-s1 --caps icmp --kinds ping --prefix 198.51.100.0/25 >/dev/null || exit 1
