@@ -88,6 +88,9 @@ BEGIN
 END;
 $$;
 
+COMMENT ON FUNCTION pingsvc.rtt_summary(text, inet, timestamptz, timestamptz, interval) IS
+    'RTT from a vantage to a target per time bucket of [p_from, p_to) (date_bin from the epoch, default 1 hour): number of samples and 10th/50th/90th percentiles (percentile_cont, ms) of the destination''s replies (hops at reached_ttl from the target) in traceroutes; empty buckets are omitted.  Reads rtt_buckets plus the traces not folded yet when the bucket and range are whole UTC hours, else hops alone; exact either way.  Raises 22023 on a NULL vantage/target, p_to <= p_from, or a bucket that is not a positive interval of days/hours/minutes/seconds.';
+
 CREATE FUNCTION pingsvc.rtt_hour_aligned(p_from timestamptz, p_to timestamptz, p_bucket interval)
 RETURNS boolean
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
