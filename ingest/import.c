@@ -11,6 +11,13 @@
  *	then the batch is stored in one transaction with process_results().
  *	With --strict every file is first decoded without touching the
  *	database, and nothing is stored if anything was refused.
+ *
+ *	scamper records are stored under the vantage that ran scamper, a
+ *	workers row: an enrolled worker, or one made here, disabled and with
+ *	a token nobody knows, so that process_results() names the traces'
+ *	vantage as for our own (a batch holds one vantage).  Native results
+ *	on behalf of a worker are checked against its scope as the gateway
+ *	checks a submit (scope_check), each refusal reported with its reason.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -22,6 +29,11 @@
 #include "db.h"
 #include "import.h"
 #include "json.h"
+#include "result_scamper.h"
+#include "scope.h"
+
+/* Distinct scamper vantages remembered by one run. */
+#define IMPORT_MAX_VANTAGES 64
 
 /* One source file as a stream of JSON values. */
 struct src {
@@ -33,7 +45,8 @@ struct src {
 	long line;     /* line of the last item read */
 	char *lb;      /* line buffer */
 	size_t lbcap;
-	char where[600]; /* "FILE:LINE" of the last item */
+	char where[600];                 /* "FILE:LINE" of the last item */
+	char host[SCAMPER_HOST_MAX + 1]; /* scamper: the cycle's hostname */
 };
 
 /* The batch being assembled. */
@@ -42,6 +55,12 @@ struct batch {
 	size_t n;
 	int64_t days[IMPORT_BATCH_DAYS];
 	size_t ndays;
+	int64_t worker_id; /* scamper: the batch's vantage */
+};
+
+struct vantage {
+	char name[64];
+	int64_t id; /* -1: not in the database yet (strict pass 1) */
 };
 
 struct ctx {
@@ -51,8 +70,12 @@ struct ctx {
 	struct import_stats *st;
 	int64_t worker_id; /* native */
 	char ns[40];
-	int process; /* process_results exists */
-	int dry;     /* strict pass 1: decode only */
+	int process;        /* process_results exists */
+	int dry;            /* strict pass 1: decode only */
+	struct scope scope; /* native: the worker's */
+	struct vantage vantages[IMPORT_MAX_VANTAGES];
+	size_t nvantages;
+	int64_t item_worker; /* scamper: the vantage of the last item */
 };
 
 int
@@ -141,13 +164,51 @@ src_close(struct src *s)
 }
 
 /*
+ * Decode the value 'v' as an item of format 'fmt' into '*out' (NULL when
+ * refused, 'eb' saying why).  Returns 1 when 'v' is no item at all (a
+ * scamper cycle record, whose hostname is kept), else 0.
+ */
+static int
+decode_value(struct src *s, yajl_val v, enum import_format fmt,
+    struct result **out, struct errbuf *eb)
+{
+	const char *host;
+	int rc;
+
+	if (fmt != IMPORT_SCAMPER) {
+		(void)result_decode(v,
+		    fmt == IMPORT_NATIVE ? RESULT_WIRE : RESULT_ATLAS, out, eb);
+		return 0;
+	}
+	rc = result_scamper_decode(v, out, &host, eb);
+	if (rc == 1 && host != NULL)
+		snprintf(s->host, sizeof(s->host), "%s", host);
+	return rc == 1;
+}
+
+/* As decode_value, from the text of one line. */
+static int
+decode_line(struct src *s, size_t len, enum import_format fmt,
+    struct result **out, struct errbuf *eb)
+{
+	yajl_val v;
+	int skip;
+
+	if ((v = json_parse(s->lb, len, eb)) == NULL)
+		return 0;
+	skip = decode_value(s, v, fmt, out, eb);
+	yajl_tree_free(v);
+	return skip;
+}
+
+/*
  * src_next --
  *	The next item as a decoded result in '*out' (NULL when refused, with
  *	'eb' saying why).  Returns 1 for an item, 0 at the end, -1 on a read
  *	error ('eb').
  */
 static int
-src_next(struct src *s, enum result_mode mode, struct result **out,
+src_next(struct src *s, enum import_format fmt, struct result **out,
     struct errbuf *eb)
 {
 	yajl_val v;
@@ -155,14 +216,14 @@ src_next(struct src *s, enum result_mode mode, struct result **out,
 
 	*out = NULL;
 	errbuf_clear(eb);
-	if (s->array) {
+	while (s->array) {
 		if (s->idx >= s->tree->u.array.len)
 			return 0;
 		v = s->tree->u.array.values[s->idx++];
 		snprintf(
 		    s->where, sizeof(s->where), "%s:#%zu", s->name, s->idx);
-		(void)result_decode(v, mode, out, eb);
-		return 1;
+		if (decode_value(s, v, fmt, out, eb) == 0)
+			return 1;
 	}
 	for (;;) {
 		errno = 0;
@@ -185,8 +246,8 @@ src_next(struct src *s, enum result_mode mode, struct result **out,
 			    eb, "line longer than %u bytes", IMPORT_MAX_LINE);
 			return 1;
 		}
-		(void)result_decode_text(s->lb, (size_t)len, mode, out, eb);
-		return 1;
+		if (decode_line(s, (size_t)len, fmt, out, eb) == 0)
+			return 1;
 	}
 }
 
@@ -285,9 +346,12 @@ batch_flush(struct ctx *x, struct batch *b, struct errbuf *eb)
 		goto out;
 	if (db_cmd(x->c, "BEGIN", 0, NULL, eb) == -1)
 		goto out;
-	if (store_results(x->c, b->items, b->n, x->ns, x->worker_id,
-		x->o->mode == RESULT_ATLAS ? "atlas" : "pingsvc", x->process,
-		&x->st->c, NULL, eb) == -1) {
+	if (store_results(x->c, b->items, b->n, x->ns,
+		x->o->format == IMPORT_SCAMPER ? b->worker_id : x->worker_id,
+		x->o->format == IMPORT_ATLAS         ? "atlas"
+		    : x->o->format == IMPORT_SCAMPER ? "scamper"
+						     : "pingsvc",
+		x->process, &x->st->c, NULL, eb) == -1) {
 		db_rollback(x->c);
 		goto out;
 	}
@@ -299,23 +363,160 @@ out:
 	return rc;
 }
 
+static int
+valid_name(const char *n)
+{
+	size_t i;
+
+	if (!((n[0] >= 'A' && n[0] <= 'Z') || (n[0] >= 'a' && n[0] <= 'z') ||
+		(n[0] >= '0' && n[0] <= '9')))
+		return 0;
+	for (i = 1; n[i] != '\0'; i++)
+		if (!((n[i] >= 'A' && n[i] <= 'Z') ||
+			(n[i] >= 'a' && n[i] <= 'z') ||
+			(n[i] >= '0' && n[i] <= '9') ||
+			strchr("._-", n[i]) != NULL))
+			return 0;
+	return i <= 63;
+}
+
+int
+import_scamper_vantage(const char *given, const char *host, char *out,
+    size_t size, struct errbuf *eb)
+{
+	size_t plen = strlen(IMPORT_SCAMPER_PREFIX), hlen;
+
+	if (given != NULL) {
+		if (!valid_name(given))
+			return errbuf_set(eb,
+			    "--vantage \"%s\": 1-63 of A-Z a-z 0-9 . _ -, "
+			    "starting with a letter or digit",
+			    given);
+		snprintf(out, size, "%s", given);
+		return 0;
+	}
+	if (host == NULL || *host == '\0')
+		return errbuf_set(eb,
+		    "no vantage: no cycle record before it names a "
+		    "\"hostname\" (give --vantage NAME)");
+	hlen = strcspn(host, ".");
+	if (hlen > 63 - plen)
+		hlen = 63 - plen;
+	if (size < plen + hlen + 1)
+		return errbuf_set(eb, "vantage name too long");
+	snprintf(out, size, "%s%.*s", IMPORT_SCAMPER_PREFIX, (int)hlen, host);
+	if (!valid_name(out))
+		return errbuf_set(eb,
+		    "no vantage: hostname \"%.64s\" makes no valid name "
+		    "(give --vantage NAME)",
+		    host);
+	return 0;
+}
+
+/*
+ * The workers row of scamper vantage 'name' into '*id', made (disabled,
+ * with the hash of a random token) when there is none; -1 while dry.
+ */
+static int
+vantage_id(struct ctx *x, const char *name, int64_t *id, struct errbuf *eb)
+{
+	const char *vals[1] = { name };
+	struct vantage *v = NULL;
+	PGresult *res;
+	size_t i;
+
+	for (i = 0; i < x->nvantages && v == NULL; i++)
+		if (strcmp(x->vantages[i].name, name) == 0)
+			v = &x->vantages[i];
+	if (v == NULL) {
+		if (x->nvantages == IMPORT_MAX_VANTAGES)
+			return errbuf_set(eb,
+			    "more than %d scamper vantages in one run",
+			    IMPORT_MAX_VANTAGES);
+		v = &x->vantages[x->nvantages++];
+		snprintf(v->name, sizeof(v->name), "%s", name);
+		v->id = -1;
+	}
+	if (v->id == -1 && !x->dry) {
+		res = db_exec(x->c,
+		    "WITH made AS ("
+		    "  INSERT INTO pingsvc.workers (name, token_hash, caps,"
+		    "                               enabled)"
+		    "  VALUES ($1, sha256(convert_to(gen_random_uuid()::text"
+		    "          || gen_random_uuid()::text, 'UTF8')), '{}',"
+		    "          false)"
+		    "  ON CONFLICT (name) DO NOTHING RETURNING worker_id)"
+		    " SELECT worker_id FROM made UNION ALL"
+		    " SELECT worker_id FROM pingsvc.workers WHERE name = $1",
+		    1, vals, NULL, eb);
+		if (res == NULL)
+			return -1;
+		if (PQntuples(res) < 1) {
+			PQclear(res);
+			return errbuf_set(eb, "vantage %s: not made", name);
+		}
+		v->id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+		PQclear(res);
+	}
+	*id = v->id;
+	return 0;
+}
+
 /* Give 'r' its idempotency key and worker; 0, or -1 to refuse it. */
 static int
-prepare(struct ctx *x, struct result *r, struct errbuf *eb)
+prepare(struct ctx *x, const struct src *s, struct result *r, struct errbuf *eb)
 {
-	char key[RESULT_KEY_MAX + 1];
+	char key[RESULT_KEY_MAX + 1], name[64];
+	const char *worker = x->o->worker;
 
-	if (x->o->mode == RESULT_ATLAS) {
+	switch (x->o->format) {
+	case IMPORT_ATLAS:
 		if (import_atlas_key(r, key, sizeof(key), eb) == -1)
 			return -1;
 		free(r->idem_key);
 		if ((r->idem_key = strdup(key)) == NULL)
 			return errbuf_set(eb, "out of memory");
 		return 0;
+	case IMPORT_NATIVE:
+		/* As the gateway refuses a submit outside the scope. */
+		if (scope_check(&x->scope, r, eb) == -1)
+			return -1;
+		break;
+	case IMPORT_SCAMPER:
+		if (import_scamper_vantage(
+			x->o->vantage, s->host, name, sizeof(name), eb) == -1)
+			return -1;
+		worker = name;
+		break;
 	}
 	free(r->worker);
-	if ((r->worker = strdup(x->o->worker)) == NULL)
+	if ((r->worker = strdup(worker)) == NULL)
 		return errbuf_set(eb, "out of memory");
+	return 0;
+}
+
+/*
+ * Add 'r' to the batch, storing the batch first when it is full, spans
+ * too many days or belongs to another scamper vantage.  Takes 'r'.
+ */
+static int
+add_item(struct ctx *x, struct batch *b, struct result *r, struct errbuf *eb)
+{
+	int64_t wid = -1;
+
+	if (x->o->format == IMPORT_SCAMPER &&
+	    vantage_id(x, r->worker, &wid, eb) == -1) {
+		result_free(r);
+		return -1;
+	}
+	if ((b->n == IMPORT_BATCH || batch_day_full(b, r->timestamp) ||
+		(b->n > 0 && wid != b->worker_id)) &&
+	    batch_flush(x, b, eb) == -1) {
+		result_free(r);
+		return -1;
+	}
+	b->worker_id = wid;
+	batch_add(b, r);
 	return 0;
 }
 
@@ -334,7 +535,7 @@ run_pass(struct ctx *x, char *const *files, int n, struct batch *b,
 			return -1;
 		}
 		for (;;) {
-			got = src_next(&s, x->o->mode, &r, &ieb);
+			got = src_next(&s, x->o->format, &r, &ieb);
 			if (got == -1) {
 				*eb = ieb;
 				src_close(&s);
@@ -342,7 +543,7 @@ run_pass(struct ctx *x, char *const *files, int n, struct batch *b,
 			}
 			if (got == 0)
 				break;
-			if (r != NULL && prepare(x, r, &ieb) == -1) {
+			if (r != NULL && prepare(x, &s, r, &ieb) == -1) {
 				result_free(r);
 				r = NULL;
 			}
@@ -352,14 +553,10 @@ run_pass(struct ctx *x, char *const *files, int n, struct batch *b,
 				    errbuf_msg(&ieb));
 				continue;
 			}
-			if ((b->n == IMPORT_BATCH ||
-				batch_day_full(b, r->timestamp)) &&
-			    batch_flush(x, b, eb) == -1) {
-				result_free(r);
+			if (add_item(x, b, r, eb) == -1) {
 				src_close(&s);
 				return -1;
 			}
-			batch_add(b, r);
 		}
 		src_close(&s);
 	}
@@ -387,13 +584,17 @@ import_files(PGconn *c, const struct import_opts *o, char *const *files, int n,
 		errbuf_set(eb, "out of memory");
 		goto out;
 	}
-	if (o->mode == RESULT_ATLAS) {
+	if (o->format == IMPORT_ATLAS) {
 		snprintf(x.ns, sizeof(x.ns), "atlas");
+	} else if (o->format == IMPORT_SCAMPER) {
+		snprintf(x.ns, sizeof(x.ns), "scamper");
 	} else {
 		vals[0] = o->worker;
 		res = db_exec(c,
-		    "SELECT worker_id FROM pingsvc.workers WHERE name = $1", 1,
-		    vals, NULL, eb);
+		    "SELECT worker_id, coalesce(scope_protos, caps)::text,"
+		    "       scope_kinds::text, scope_prefixes::text"
+		    "  FROM pingsvc.workers WHERE name = $1",
+		    1, vals, NULL, eb);
 		if (res == NULL)
 			goto out;
 		if (PQntuples(res) != 1) {
@@ -405,6 +606,12 @@ import_files(PGconn *c, const struct import_opts *o, char *const *files, int n,
 		}
 		x.worker_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
 		snprintf(x.ns, sizeof(x.ns), "worker:%" PRId64, x.worker_id);
+		x.scope.protos = scope_protos_from_lit(PQgetvalue(res, 0, 1));
+		x.scope.kinds = scope_kinds_from_lit(PQgetvalue(res, 0, 2));
+		if (!PQgetisnull(res, 0, 3) &&
+		    scope_prefixes_from_lit(
+			&x.scope, PQgetvalue(res, 0, 3), eb) == -1)
+			goto out;
 	}
 	if ((x.process = db_has_process_results(c, eb)) == -1)
 		goto out;
@@ -425,6 +632,7 @@ out:
 	if (b != NULL)
 		batch_clear(b);
 	free(b);
+	scope_free(&x.scope);
 	PQclear(res);
 	return rc;
 }

@@ -1,8 +1,9 @@
 /*
  * import.h --
- *	`pingsvc-ingest import`: RIPE Atlas results or our native results
- *	from files into the database, decoded with lib/result and stored with
- *	store_results, batch by batch.
+ *	`pingsvc-ingest import`: RIPE Atlas results, scamper JSON traces and
+ *	pings, or our native results from files into the database, decoded
+ *	with lib/result (lib/result_scamper) and stored with store_results,
+ *	batch by batch.
  */
 #ifndef PINGSVC_INGEST_IMPORT_H
 #define PINGSVC_INGEST_IMPORT_H
@@ -24,11 +25,18 @@
 /* ... or this many distinct days (partitions locked by one transaction). */
 #define IMPORT_BATCH_DAYS 30
 
+enum import_format { IMPORT_ATLAS = 1, IMPORT_NATIVE, IMPORT_SCAMPER };
+
 struct import_opts {
-	enum result_mode mode; /* RESULT_ATLAS or RESULT_WIRE (native) */
+	enum import_format format;
+	enum result_mode mode; /* RESULT_ATLAS, or RESULT_WIRE (native) */
 	int strict;            /* any refusal: store nothing */
 	const char *worker;    /* native: the worker that measured */
+	const char *vantage;   /* scamper: the vantage, NULL: from the file */
 };
+
+/* The vantage of scamper records whose file names a host but no --vantage. */
+#define IMPORT_SCAMPER_PREFIX "scamper-"
 
 struct import_stats {
 	struct store_counts c;
@@ -43,6 +51,16 @@ struct import_stats {
  */
 int import_atlas_key(
     const struct result *r, char *out, size_t size, struct errbuf *eb);
+
+/*
+ * import_scamper_vantage --
+ *	The vantage name of scamper records: 'given' (--vantage) when not
+ *	NULL, else "scamper-" and the first label of the cycle's 'host'.
+ *	Returns 0, or -1 with 'eb' when there is none or it is not a valid
+ *	worker name.
+ */
+int import_scamper_vantage(const char *given, const char *host, char *out,
+    size_t size, struct errbuf *eb);
 
 /*
  * import_files --

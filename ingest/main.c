@@ -2,8 +2,8 @@
  * main.c --
  *	pingsvc-ingest: command line.
  *
- *	pingsvc-ingest [--db CONNINFO] import --format atlas|native
- *	    [--worker NAME] [--strict] FILE...
+ *	pingsvc-ingest [--db CONNINFO] import --format atlas|scamper|native
+ *	    [--worker NAME] [--vantage NAME] [--strict] FILE...
  *	pingsvc-ingest [--db CONNINFO] enroll NAME [--caps icmp,udp,tcp]
  *	    [--kinds ping,traceroute] [--prefix CIDR]... [--rate N]
  *	pingsvc-ingest [--db CONNINFO] scope NAME [--caps LIST]
@@ -35,8 +35,9 @@ usage(void)
 {
 	fprintf(stderr,
 	    "usage: pingsvc-ingest [--db CONNINFO] import --format "
-	    "atlas|native [--worker NAME]\n"
-	    "                      [--strict] FILE...\n"
+	    "atlas|scamper|native\n"
+	    "                      [--worker NAME] [--vantage NAME] "
+	    "[--strict] FILE...\n"
 	    "       pingsvc-ingest [--db CONNINFO] enroll NAME "
 	    "[--caps icmp,udp,tcp]\n"
 	    "                      [--kinds ping,traceroute] "
@@ -51,8 +52,8 @@ usage(void)
 }
 
 static int
-cmd_import(PGconn *c, const char *format, const char *worker, int strict,
-    char *const *files, int n)
+cmd_import(PGconn *c, const char *format, const char *worker,
+    const char *vantage, int strict, char *const *files, int n)
 {
 	struct import_opts o;
 	struct import_stats st;
@@ -61,17 +62,23 @@ cmd_import(PGconn *c, const char *format, const char *worker, int strict,
 
 	memset(&o, 0, sizeof(o));
 	if (format == NULL)
-		errx(2, "import: --format atlas|native is required");
+		errx(2, "import: --format atlas|scamper|native is required");
+	o.mode = RESULT_ATLAS;
 	if (strcmp(format, "atlas") == 0)
-		o.mode = RESULT_ATLAS;
-	else if (strcmp(format, "native") == 0)
+		o.format = IMPORT_ATLAS;
+	else if (strcmp(format, "scamper") == 0)
+		o.format = IMPORT_SCAMPER;
+	else if (strcmp(format, "native") == 0) {
+		o.format = IMPORT_NATIVE;
 		o.mode = RESULT_WIRE;
-	else
-		errx(2, "import: --format must be atlas or native");
-	if (o.mode == RESULT_WIRE && worker == NULL)
+	} else
+		errx(2, "import: --format must be atlas, scamper or native");
+	if (o.format == IMPORT_NATIVE && worker == NULL)
 		errx(2, "import: --format native needs --worker NAME");
-	if (o.mode == RESULT_ATLAS && worker != NULL)
+	if (o.format != IMPORT_NATIVE && worker != NULL)
 		errx(2, "import: --worker is only for --format native");
+	if (o.format != IMPORT_SCAMPER && vantage != NULL)
+		errx(2, "import: --vantage is only for --format scamper");
 	if (n == 0)
 		errx(2, "import: no FILE given");
 	for (i = 0; strict && i < n; i++)
@@ -81,6 +88,7 @@ cmd_import(PGconn *c, const char *format, const char *worker, int strict,
 			    "not standard input");
 	o.strict = strict;
 	o.worker = worker;
+	o.vantage = vantage;
 	rc = import_files(c, &o, files, n, stderr, &st, &eb);
 	if (rc == -1) {
 		warnx("import: %s", errbuf_msg(&eb));
@@ -109,6 +117,7 @@ main(int argc, char **argv)
 		{ "db", required_argument, NULL, 'd' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "worker", required_argument, NULL, 'w' },
+		{ "vantage", required_argument, NULL, 'V' },
 		{ "strict", no_argument, NULL, 's' },
 		{ "caps", required_argument, NULL, 'c' },
 		{ "config", required_argument, NULL, 'C' },
@@ -121,6 +130,7 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *conninfo = NULL, *format = NULL, *worker = NULL;
+	const char *vantage = NULL;
 	const char *caps = NULL, *kinds = NULL, *config = DEFAULT_CONFIG;
 	char capsarr[32], kindsarr[32], token[TOKEN_MAX + 1], line[2048];
 	struct enroll_scope es;
@@ -147,6 +157,9 @@ main(int argc, char **argv)
 			break;
 		case 'w':
 			worker = optarg;
+			break;
+		case 'V':
+			vantage = optarg;
 			break;
 		case 's':
 			strict = 1;
@@ -231,7 +244,8 @@ main(int argc, char **argv)
 	if ((c = db_connect(conninfo, &eb)) == NULL)
 		errx(1, "%s", errbuf_msg(&eb));
 	if (strcmp(cmd, "import") == 0) {
-		rc = cmd_import(c, format, worker, strict, argv + 1, argc - 1);
+		rc = cmd_import(
+		    c, format, worker, vantage, strict, argv + 1, argc - 1);
 	} else if (strcmp(cmd, "enroll") == 0) {
 		if (enroll_worker(c, argv[1], &es, token, &eb) == -1) {
 			warnx("enroll: %s", errbuf_msg(&eb));
