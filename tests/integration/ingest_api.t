@@ -146,7 +146,7 @@ is "$(cat "$tmp"/cc.* | grep -o '"status":"stored"' | wc -l)" 20 "each result re
 is "$(q "SELECT count(*) FROM pingsvc.results WHERE idem_key LIKE 'cc-%'")" 20 "and stored once"
 
 # --- heartbeat ---
-like "$(req POST /v1/heartbeat "$tok1" "{\"version\": \"0.1.0\", \"spool_depth\": 7, \"time\": $((now + 2)), \"caps\": [\"icmp\", \"tcp\"]}")" \
+like "$(req POST /v1/heartbeat "$tok1" "{\"version\": \"0.1.0\", \"spool_depth\": 7, \"time\": $(($(date +%s) + 2)), \"caps\": [\"icmp\", \"tcp\"]}")" \
     '^200 \{"worker":"api-w1"' "heartbeat 200"
 out=$(q "SELECT version, spool_depth, abs(clock_offset_ms) < 10000, last_seen IS NOT NULL FROM pingsvc.workers WHERE name = 'api-w1'")
 is "$out" "0.1.0|7|t|t" "heartbeat fills the workers row"
