@@ -27,6 +27,8 @@ static const struct cgi_spec specs[] = {
 	{ "vantage", CGI_VANTAGE, 0, 0, NULL },
 	{ "worker", CGI_VANTAGE, 0, 0, NULL },
 	{ "limit", CGI_INT, 1, 1000, NULL },
+	{ "agg", CGI_ENUM, 0, 0, "ip|24|as" },
+	{ "by", CGI_ENUM, 0, 0, "as|country" },
 	{ "action", CGI_ENUM, 0, 0,
 	    "pause|resume|add_target|add_optout|requeue_failed|enroll|revoke" },
 	{ "caps", CGI_ENUM, 0, 0,
