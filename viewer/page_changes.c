@@ -257,7 +257,7 @@ page_changes(struct view *v)
 	char lim[32];
 	int i, has_as, rc = -1;
 
-	vals[0] = v->at;
+	vals[0] = v->at_epoch;
 	vals[1] = cgi_get(v->params, "from");
 	vals[2] = cgi_get(v->params, "to");
 	vals[3] = cgi_get(v->params, "vantage");

@@ -27,23 +27,29 @@ static const char SQL_POINTS[] =
     "        trace_id, vantage, path FROM pingsvc.traces "
     "    WHERE ($2::inet IS NULL OR target = $2::inet) "
     "      AND ($3::text IS NULL OR vantage = $3::text) "
-    "      AND ts <= " VIEW_AT " AND ts > " VIEW_AT " - interval '30 days' "
-    "    ORDER BY vantage, target, proto, paris_id, ts DESC LIMIT 2000), "
-    "pt AS ("
-    "  SELECT tr.trace_id, u.i, host(u.p) AS label, g.location "
-    "  FROM tr, unnest(tr.path) WITH ORDINALITY u(p, i), "
-    "  LATERAL (SELECT location FROM pingsvc.geolocations "
-    "           WHERE prefix >>= u.p ORDER BY masklen(prefix) DESC "
-    "           LIMIT 1) g "
-    "  WHERE u.p IS NOT NULL "
-    "  UNION ALL "
-    "  SELECT tr.trace_id, 0, tr.vantage, w.location "
-    "  FROM tr JOIN pingsvc.workers w ON w.name = tr.vantage "
-    "  WHERE w.location IS NOT NULL) "
-    "SELECT trace_id, i, label, "
-    "       round(public.ST_X(location::public.geometry)::numeric, 3), "
-    "       round((-public.ST_Y(location::public.geometry))::numeric, 3) "
-    "FROM pt ORDER BY trace_id, i";
+    "      AND ts <= " VIEW_AT " AND ts > " VIEW_AT_AGO(
+	"2592000") " "
+		   "    ORDER BY vantage, target, proto, paris_id, ts DESC "
+		   "LIMIT 2000), "
+		   "pt AS ("
+		   "  SELECT tr.trace_id, u.i, host(u.p) AS label, g.location "
+		   "  FROM tr, unnest(tr.path) WITH ORDINALITY u(p, i), "
+		   "  LATERAL (SELECT location FROM pingsvc.geolocations "
+		   "           WHERE prefix >>= u.p ORDER BY masklen(prefix) "
+		   "DESC "
+		   "           LIMIT 1) g "
+		   "  WHERE u.p IS NOT NULL "
+		   "  UNION ALL "
+		   "  SELECT tr.trace_id, 0, tr.vantage, w.location "
+		   "  FROM tr JOIN pingsvc.workers w ON w.name = tr.vantage "
+		   "  WHERE w.location IS NOT NULL) "
+		   "SELECT trace_id, i, label, "
+		   "       "
+		   "round(public.ST_X(location::public.geometry)::numeric, 3), "
+		   "       "
+		   "round((-public.ST_Y(location::public.geometry))::numeric, "
+		   "3) "
+		   "FROM pt ORDER BY trace_id, i";
 
 int
 page_geo(struct view *v)
@@ -89,7 +95,7 @@ page_geo(struct view *v)
 	}
 	html_put(v->h, "</g>");
 
-	vals[0] = v->at;
+	vals[0] = v->at_epoch;
 	vals[1] = target;
 	vals[2] = vantage;
 	if ((res = vdb_exec(v->db, SQL_POINTS, 3, vals, NULL, v->eb)) == NULL)

@@ -25,12 +25,13 @@
 	"        trace_id, vantage, path FROM pingsvc.traces "                 \
 	"    WHERE ($2::inet IS NULL OR target = $2::inet) "                   \
 	"      AND ($3::text IS NULL OR vantage = $3::text) "                  \
-	"      AND ts <= " VIEW_AT " AND ts > " VIEW_AT                        \
-	" - interval '30 days' "                                               \
-	"    ORDER BY vantage, target, proto, paris_id, ts DESC LIMIT 2000), " \
-	"h AS (SELECT tr.trace_id, tr.vantage, u.p, u.i "                      \
-	"    FROM tr, unnest(tr.path) WITH ORDINALITY u(p, i) "                \
-	"    WHERE u.p IS NOT NULL), "
+	"      AND ts <= " VIEW_AT " AND ts > " VIEW_AT_AGO(                   \
+	    "2592000") " "                                                     \
+		       "    ORDER BY vantage, target, proto, paris_id, ts "    \
+		       "DESC LIMIT 2000), "                                    \
+		       "h AS (SELECT tr.trace_id, tr.vantage, u.p, u.i "       \
+		       "    FROM tr, unnest(tr.path) WITH ORDINALITY u(p, i) " \
+		       "    WHERE u.p IS NOT NULL), "
 
 /*
  * The level of aggregation: the one asked for, else the finest whose node
@@ -276,7 +277,7 @@ page_graph(struct view *v)
 	}
 	if ((has_as = vdb_exists(v->db, "pingsvc.as_prefixes", 0, v->eb)) < 0)
 		return -1;
-	vals[0] = v->at;
+	vals[0] = v->at_epoch;
 	vals[1] = target;
 	vals[2] = vantage;
 	snprintf(cap, sizeof(cap), "%lld", v->conf->max_graph_nodes);

@@ -34,14 +34,15 @@ static const char SQL_QUEUE[] =
 static const char SQL_RATE[] =
     "WITH c AS (SELECT date_trunc('minute', ts) AS m, count(*) AS n "
     "           FROM pingsvc.results "
-    "           WHERE ts > " VIEW_AT " - interval '1 hour' "
-    "             AND ts <= " VIEW_AT " GROUP BY 1) "
-    "SELECT extract(epoch FROM s.m), coalesce(c.n, 0) "
-    "FROM generate_series(date_trunc('minute', " VIEW_AT ") "
-    "                         - interval '59 minutes', "
-    "                     date_trunc('minute', " VIEW_AT "), "
-    "                     interval '1 minute') s(m) "
-    "LEFT JOIN c ON c.m = s.m ORDER BY s.m";
+    "           WHERE ts > " VIEW_AT_AGO(
+	"3600") " "
+		"             AND ts <= " VIEW_AT " GROUP BY 1) "
+		"SELECT extract(epoch FROM s.m), coalesce(c.n, 0) "
+		"FROM generate_series(date_trunc('minute', " VIEW_AT ") "
+		"                         - interval '59 minutes', "
+		"                     date_trunc('minute', " VIEW_AT "), "
+		"                     interval '1 minute') s(m) "
+		"LEFT JOIN c ON c.m = s.m ORDER BY s.m";
 
 static const char SQL_TARGETS[] =
     "SELECT state, count(*) FROM pingsvc.targets "
@@ -101,7 +102,7 @@ page_overview(struct view *v)
 	const char *vals[2];
 	int i, n, online = 0, rc = -1;
 
-	vals[0] = v->at;
+	vals[0] = v->at_epoch;
 	snprintf(secs, sizeof(secs), "%lld", v->conf->online_after_s);
 	vals[1] = secs;
 	html_begin(v->h, "Overview", "overview", v->at, NULL);

@@ -35,6 +35,7 @@ struct view {
 	PGconn *db;              /* read-only transaction already open */
 	struct html *h;          /* the page */
 	const char *at;          /* the 'at' parameter or NULL (now) */
+	const char *at_epoch;    /* 'at' or now() as epoch seconds ($1) */
 	const char *user;        /* REMOTE_USER or NULL */
 	const char *method;      /* "GET", "POST", ... */
 	const char *remote_addr; /* REMOTE_ADDR or NULL */
@@ -81,7 +82,15 @@ int view_split(const char *path, char **copy, char **hops, int max);
 	"(SELECT string_agg(coalesce(host(p_), '*'), ' ' ORDER BY i_) "        \
 	"FROM unnest(" x ") WITH ORDINALITY u_(p_, i_))"
 
-/* The 'at' bound as SQL, from parameter $1: the request's time or now(). */
-#define VIEW_AT "coalesce($1::timestamptz, now())"
+/*
+ * The 'at' bound as SQL, from parameter $1 = v->at_epoch (the request's
+ * time, or the transaction's now(), in seconds since the epoch), and the
+ * time 'secs' seconds before it.  to_timestamp(float8) is immutable, so
+ * with a parameter the planner folds these to constants and prunes the
+ * time partitions of results, traces and hops while planning instead of
+ * planning every partition (timestamptz - interval is only stable).
+ */
+#define VIEW_AT           "to_timestamp($1::float8)"
+#define VIEW_AT_AGO(secs) "to_timestamp($1::float8 - " secs ")"
 
 #endif

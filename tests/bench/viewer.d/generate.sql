@@ -117,7 +117,7 @@ DECLARE
     v_def text;
 BEGIN
     FOR v_def IN SELECT indexdef FROM vb_hops_idx LOOP
-        EXECUTE v_def;
+        EXECUTE replace(v_def, ' ON ONLY ', ' ON ');
     END LOOP;
 END;
 $$;
