@@ -21,17 +21,11 @@
  * vantage, $4 max_graph_nodes, $5 agg (NULL: choose).
  */
 #define FLOWS                                                                  \
-	"WITH tr AS (SELECT DISTINCT ON (vantage, target, proto, paris_id) "   \
-	"        trace_id, vantage, path FROM pingsvc.traces "                 \
-	"    WHERE ($2::inet IS NULL OR target = $2::inet) "                   \
-	"      AND ($3::text IS NULL OR vantage = $3::text) "                  \
-	"      AND ts <= " VIEW_AT " AND ts > " VIEW_AT_AGO(                   \
-	    "2592000") " "                                                     \
-		       "    ORDER BY vantage, target, proto, paris_id, ts "    \
-		       "DESC LIMIT 2000), "                                    \
-		       "h AS (SELECT tr.trace_id, tr.vantage, u.p, u.i "       \
-		       "    FROM tr, unnest(tr.path) WITH ORDINALITY u(p, i) " \
-		       "    WHERE u.p IS NOT NULL), "
+	"WITH " VIEW_FLOWS(                                                    \
+	    "2000") ", "                                                       \
+		    "h AS (SELECT tr.trace_id, tr.vantage, u.p, u.i "          \
+		    "    FROM tr, unnest(tr.path) WITH ORDINALITY u(p, i) "    \
+		    "    WHERE u.p IS NOT NULL), "
 
 /*
  * The level of aggregation: the one asked for, else the finest whose node

@@ -93,4 +93,50 @@ int view_split(const char *path, char **copy, char **hops, int max);
 #define VIEW_AT           "to_timestamp($1::float8)"
 #define VIEW_AT_AGO(secs) "to_timestamp($1::float8 - " secs ")"
 
+/*
+ * VIEW_FLOWS --
+ *	CTE "tr" (trace_id, vantage, path): the latest trace of each flow
+ *	(vantage, target, proto, paris_id) to target $2 and/or from vantage
+ *	$3 in the 30 days before 'at', at most 'limit' flows.  The flows are
+ *	found from the covering index traces_vantage_ts_idx (or the target's
+ *	traces_target_ts_idx) without reading a path; only the chosen traces
+ *	are fetched whole.  Needs a target or a vantage: VIEW_RECENT_FLOWS
+ *	is the unfiltered form.
+ */
+#define VIEW_FLOWS(limit)                                                      \
+	"fl AS (SELECT DISTINCT ON (vantage, target, proto, paris_id) "        \
+	"    trace_id, ts FROM pingsvc.traces "                                \
+	"    WHERE ($2::inet IS NULL OR target = $2::inet) "                   \
+	"      AND ($3::text IS NULL OR vantage = $3::text) "                  \
+	"      AND ts <= " VIEW_AT " AND ts > " VIEW_AT_AGO(                   \
+	    "2592000") " "                                                     \
+		       "    ORDER BY vantage, target, proto, paris_id, ts "    \
+		       "DESC "                                                 \
+		       "    LIMIT " limit "), "                                \
+		       "tr AS (SELECT t.trace_id, t.vantage, t.path FROM fl "  \
+		       "    JOIN pingsvc.traces t ON t.trace_id = "            \
+		       "fl.trace_id "                                          \
+		       "     AND t.ts = fl.ts) "
+
+/*
+ * VIEW_RECENT_FLOWS --
+ *	CTE "tr" without a filter: among the 'scan' newest traces before
+ *	'at' (traces_ts_idx), the latest of each flow, at most 'limit'.  A
+ *	bounded read however large the database.
+ */
+#define VIEW_RECENT_FLOWS(scan, limit)                                         \
+	"fl AS (SELECT DISTINCT ON (vantage, target, proto, paris_id) "        \
+	"    trace_id, ts FROM (SELECT trace_id, ts, vantage, target, proto, " \
+	"        paris_id FROM pingsvc.traces "                                \
+	"        WHERE ts <= " VIEW_AT " AND ts > " VIEW_AT_AGO(               \
+	    "2592000") " "                                                     \
+		       "        ORDER BY ts DESC LIMIT " scan ") x "           \
+		       "    ORDER BY vantage, target, proto, paris_id, ts "    \
+		       "DESC "                                                 \
+		       "    LIMIT " limit "), "                                \
+		       "tr AS (SELECT t.trace_id, t.vantage, t.path FROM fl "  \
+		       "    JOIN pingsvc.traces t ON t.trace_id = "            \
+		       "fl.trace_id "                                          \
+		       "     AND t.ts = fl.ts) "
+
 #endif
