@@ -97,26 +97,30 @@ int view_split(const char *path, char **copy, char **hops, int max);
  * VIEW_FLOWS --
  *	CTE "tr" (trace_id, vantage, path): the latest trace of each flow
  *	(vantage, target, proto, paris_id) to target $2 and/or from vantage
- *	$3 in the 30 days before 'at', at most 'limit' flows.  The flows are
- *	found from the covering index traces_vantage_ts_idx (or the target's
- *	traces_target_ts_idx) without reading a path; only the chosen traces
- *	are fetched whole.  Needs a target or a vantage: VIEW_RECENT_FLOWS
- *	is the unfiltered form.
+ *	$3 in the 30 days before 'at', at most 'limit' flows (the most
+ *	recently traced).  The flows and their latest time are found by
+ *	hashing the covering index traces_vantage_ts_idx (or the target's
+ *	traces_target_ts_idx) without reading a path or sorting; then each
+ *	flow's trace is fetched by (vantage, ts) from the same index (LATERAL
+ *	... LIMIT 1, which also tells the planner to expect one row per flow
+ *	and to join what follows by hash).
+ *	Needs a target or a vantage: VIEW_RECENT_FLOWS is the unfiltered
+ *	form.
  */
+/* clang-format off */
 #define VIEW_FLOWS(limit)                                                      \
-	"fl AS (SELECT DISTINCT ON (vantage, target, proto, paris_id) "        \
-	"    trace_id, ts FROM pingsvc.traces "                                \
+	"fl AS (SELECT vantage, target, proto, paris_id, max(ts) AS ts "       \
+	"    FROM pingsvc.traces "                                             \
 	"    WHERE ($2::inet IS NULL OR target = $2::inet) "                   \
 	"      AND ($3::text IS NULL OR vantage = $3::text) "                  \
-	"      AND ts <= " VIEW_AT " AND ts > " VIEW_AT_AGO(                   \
-	    "2592000") " "                                                     \
-		       "    ORDER BY vantage, target, proto, paris_id, ts "    \
-		       "DESC "                                                 \
-		       "    LIMIT " limit "), "                                \
-		       "tr AS (SELECT t.trace_id, t.vantage, t.path FROM fl "  \
-		       "    JOIN pingsvc.traces t ON t.trace_id = "            \
-		       "fl.trace_id "                                          \
-		       "     AND t.ts = fl.ts) "
+	"      AND ts <= " VIEW_AT " AND ts > " VIEW_AT_AGO("2592000") " "     \
+	"    GROUP BY 1, 2, 3, 4 ORDER BY 5 DESC LIMIT " limit "), "           \
+	"tr AS (SELECT t.trace_id, t.vantage, t.path FROM fl, LATERAL "        \
+	"    (SELECT trace_id, vantage, path FROM pingsvc.traces t "           \
+	"     WHERE t.vantage = fl.vantage AND t.ts = fl.ts "                  \
+	"       AND t.target = fl.target AND t.proto = fl.proto "              \
+	"       AND t.paris_id IS NOT DISTINCT FROM fl.paris_id "              \
+	"     ORDER BY t.trace_id DESC LIMIT 1) t) "
 
 /*
  * VIEW_RECENT_FLOWS --
@@ -128,15 +132,13 @@ int view_split(const char *path, char **copy, char **hops, int max);
 	"fl AS (SELECT DISTINCT ON (vantage, target, proto, paris_id) "        \
 	"    trace_id, ts FROM (SELECT trace_id, ts, vantage, target, proto, " \
 	"        paris_id FROM pingsvc.traces "                                \
-	"        WHERE ts <= " VIEW_AT " AND ts > " VIEW_AT_AGO(               \
-	    "2592000") " "                                                     \
-		       "        ORDER BY ts DESC LIMIT " scan ") x "           \
-		       "    ORDER BY vantage, target, proto, paris_id, ts "    \
-		       "DESC "                                                 \
-		       "    LIMIT " limit "), "                                \
-		       "tr AS (SELECT t.trace_id, t.vantage, t.path FROM fl "  \
-		       "    JOIN pingsvc.traces t ON t.trace_id = "            \
-		       "fl.trace_id "                                          \
-		       "     AND t.ts = fl.ts) "
+	"        WHERE ts <= " VIEW_AT " AND ts > " VIEW_AT_AGO("2592000") " " \
+	"        ORDER BY ts DESC LIMIT " scan ") x "                          \
+	"    ORDER BY vantage, target, proto, paris_id, ts DESC "              \
+	"    LIMIT " limit "), "                                               \
+	"tr AS (SELECT t.trace_id, t.vantage, t.path FROM fl, LATERAL "        \
+	"    (SELECT trace_id, vantage, path FROM pingsvc.traces t "           \
+	"     WHERE t.trace_id = fl.trace_id AND t.ts = fl.ts LIMIT 1) t) "
+/* clang-format on */
 
 #endif
