@@ -41,54 +41,53 @@ static const char SQL_CHANGES[] =
  * changed hops (changed_hops, else new_path[diverge_ttl..rejoin_ttl));
  * a change touching two groups counts in both, one with no known address
  * is "unknown".  The eight largest groups are named, the rest "other".
- * Each distinct address is looked up once.  Rows: series index (1..9),
+ * Changes with the same bin and hops are counted together first, and each
+ * distinct address is looked up once.  Rows: series index (1..9),
  * name, bin (1..CHART_BINS), count, t0, t1, changes considered.
  */
 #define CHART_BINS 40
 #define CHART_MAX  20000
 #define XSTR(x)    #x
 #define STR(x)     XSTR(x)
+/* clang-format off */
+/* The period: constants to the planner, so the newest changes come from a
+ * backward scan of route_changes_detected_idx without a sort. */
+#define CHART_T1 "coalesce($3::timestamptz, " VIEW_AT ")"
+#define CHART_T0                                                               \
+	"coalesce($2::timestamptz, coalesce($3::timestamptz, " VIEW_AT ") "    \
+	"    - interval '7 days')"
 #define CHART(lookup)                                                          \
-	"WITH w AS (SELECT t0, greatest(t1, t0 + interval '1 second') AS t1 "  \
-	"    FROM (SELECT coalesce($3::timestamptz, " VIEW_AT ") AS t1, "      \
-	"        coalesce($2::timestamptz, coalesce($3::timestamptz, " VIEW_AT \
-	"        ) - interval '7 days') AS t0) b), "                           \
-	"c AS (SELECT r.change_id, r.detected_at, coalesce(r.changed_hops, "   \
-	"    r.new_path[r.diverge_ttl:coalesce(r.rejoin_ttl - 1, "             \
-	"    cardinality(r.new_path))]) AS hs "                                \
-	"    FROM pingsvc.route_changes r, w "                                 \
-	"    WHERE r.detected_at <= w.t1 AND r.detected_at >= w.t0 "           \
+	"WITH c AS (SELECT least(width_bucket("                                \
+	"        extract(epoch FROM r.detected_at), "                          \
+	"        extract(epoch FROM " CHART_T0 "), "                           \
+	"        extract(epoch FROM " CHART_T1 ") + 1, "                       \
+	"        " STR(CHART_BINS) "), " STR(CHART_BINS) ") AS b, "            \
+	"    coalesce(r.changed_hops, r.new_path[r.diverge_ttl:"               \
+	"        coalesce(r.rejoin_ttl - 1, cardinality(r.new_path))]) AS hs " \
+	"    FROM pingsvc.route_changes r "                                    \
+	"    WHERE r.detected_at <= " CHART_T1 " "                             \
+	"      AND r.detected_at >= " CHART_T0 " "                             \
 	"      AND ($4::text IS NULL OR r.vantage = $4) "                      \
 	"      AND ($5::inet IS NULL OR r.target = $5::inet) "                 \
-	"    ORDER BY r.detected_at DESC LIMIT " STR(                          \
-	    CHART_MAX) "), "                                                   \
-		       "a AS (SELECT c.change_id, c.detected_at, u.h FROM c "  \
-		       "    LEFT JOIN LATERAL (SELECT h FROM unnest(c.hs) h "  \
-		       "    WHERE h IS NOT NULL) u ON true), "                 \
-		       "g AS (SELECT d.h, (" lookup ") AS grp "                \
-		       "    FROM (SELECT DISTINCT h FROM a WHERE h IS NOT "    \
-		       "NULL) d), "                                            \
-		       "x AS (SELECT DISTINCT a.change_id, a.detected_at, "    \
-		       "    coalesce(g.grp, 'unknown') AS grp FROM a LEFT "    \
-		       "JOIN g ON g.h = a.h), "                                \
-		       "n AS (SELECT least(width_bucket(extract(epoch FROM "   \
-		       "x.detected_at), "                                      \
-		       "    extract(epoch FROM w.t0), extract(epoch FROM "     \
-		       "w.t1), " STR(CHART_BINS) "), " STR(                    \
-			   CHART_BINS) ") "                                    \
-				       "    AS b, grp, count(*) AS k FROM x, " \
-				       "w GROUP BY 1, 2), "                    \
-				       "r AS (SELECT grp, row_number() OVER "  \
-				       "(ORDER BY sum(k) DESC, grp) AS rk "    \
-				       "    FROM n GROUP BY grp) "             \
-				       "SELECT least(r.rk, 9), CASE WHEN "     \
-				       "r.rk < 9 THEN n.grp ELSE 'other' "     \
-				       "    END, n.b, sum(n.k), "              \
-				       "extract(epoch FROM w.t0), "            \
-				       "    extract(epoch FROM w.t1), "        \
-				       "(SELECT count(*) FROM c) "             \
-				       "FROM n JOIN r USING (grp), w GROUP "   \
-				       "BY 1, 2, 3, 5, 6 ORDER BY 1, 3"
+	"    ORDER BY r.detected_at DESC LIMIT " STR(CHART_MAX) "), "          \
+	"ch AS (SELECT row_number() OVER () AS id, b, hs, count(*) AS n "      \
+	"    FROM c GROUP BY b, hs), "                                         \
+	"a AS (SELECT ch.id, u.h FROM ch LEFT JOIN LATERAL "                   \
+	"    (SELECT h FROM unnest(ch.hs) h WHERE h IS NOT NULL) u ON true), " \
+	"g AS (SELECT d.h, (" lookup ") AS grp "                               \
+	"    FROM (SELECT DISTINCT h FROM a WHERE h IS NOT NULL) d), "         \
+	"x AS (SELECT DISTINCT a.id, coalesce(g.grp, 'unknown') AS grp "       \
+	"    FROM a LEFT JOIN g ON g.h = a.h), "                               \
+	"n AS (SELECT ch.b, x.grp, sum(ch.n) AS k FROM x "                     \
+	"    JOIN ch ON ch.id = x.id GROUP BY 1, 2), "                         \
+	"r AS (SELECT grp, row_number() OVER (ORDER BY sum(k) DESC, grp) "     \
+	"    AS rk FROM n GROUP BY grp) "                                      \
+	"SELECT least(r.rk, 9), CASE WHEN r.rk < 9 THEN n.grp "                \
+	"    ELSE 'other' END, n.b, sum(n.k), "                                \
+	"    extract(epoch FROM " CHART_T0 "), "                               \
+	"    extract(epoch FROM " CHART_T1 ") + 1, (SELECT count(*) FROM c) "  \
+	"FROM n JOIN r USING (grp) GROUP BY 1, 2, 3 ORDER BY 1, 3"
+/* clang-format on */
 
 static const char SQL_CHART_AS[] = CHART(
     "SELECT 'AS' || x.asn FROM pingsvc.as_prefixes x WHERE x.prefix >>= d.h "

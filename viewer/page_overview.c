@@ -23,12 +23,21 @@ static const char SQL_WORKERS[] =
     "FROM pingsvc.workers WHERE created_at <= " VIEW_AT " "
     "ORDER BY name";
 
+/*
+ * Open jobs (each state has its partial index), and those finished in the
+ * last day (jobs_finished_idx, migration 0012): done jobs pile up forever,
+ * so counting them all would read the whole table on every request.
+ */
 static const char SQL_QUEUE[] =
-    "SELECT s, count(j.job_id) "
-    "FROM unnest(ARRAY['ready', 'leased', 'done', 'failed']) s "
-    "LEFT JOIN pingsvc.jobs j ON j.state = s "
-    "GROUP BY s ORDER BY array_position("
-    "    ARRAY['ready', 'leased', 'done', 'failed'], s)";
+    "SELECT 'ready', count(*) FROM pingsvc.jobs WHERE state = 'ready' "
+    "UNION ALL "
+    "SELECT 'leased', count(*) FROM pingsvc.jobs WHERE state = 'leased' "
+    "UNION ALL "
+    "SELECT 'done (last 24 h)', count(*) FROM pingsvc.jobs "
+    "WHERE state = 'done' AND done_at > now() - interval '1 day' "
+    "UNION ALL "
+    "SELECT 'failed (last 24 h)', count(*) FROM pingsvc.jobs "
+    "WHERE state = 'failed' AND done_at > now() - interval '1 day'";
 
 /* Count once, then spread over the minutes (not a join per minute). */
 static const char SQL_RATE[] =

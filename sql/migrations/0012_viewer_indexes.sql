@@ -2,7 +2,7 @@
 -- within its time budget on a large database (tests/bench/viewer):
 -- traces by vantage and time (covering the flow key) and by time, hops by
 -- address and time (covering the RTT), results by time and by worker and
--- time, hop-discovered targets by first_seen.
+-- time, hop-discovered targets by first_seen, finished jobs by time.
 --
 -- Adds indexes only; touches no other object.  On a big database this
 -- builds each index once (minutes for tens of millions of hop rows) while

@@ -38,3 +38,10 @@ CREATE INDEX targets_hop_first_seen_idx ON pingsvc.targets (first_seen)
     WHERE source = 'hop';
 COMMENT ON INDEX pingsvc.targets_hop_first_seen_idx IS
     'Viewer: hop-discovered targets by first_seen (cumulative discovery chart).';
+
+-- Overview: jobs finished in the last day (done jobs accumulate; the open
+-- ones have the partial indexes of jobs.sql).
+CREATE INDEX jobs_finished_idx ON pingsvc.jobs (state, done_at)
+    WHERE state IN ('done', 'failed');
+COMMENT ON INDEX pingsvc.jobs_finished_idx IS
+    'Viewer: jobs done or failed in a time window (overview queue counts).';

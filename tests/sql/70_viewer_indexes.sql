@@ -5,7 +5,7 @@
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 
-SELECT plan(17);
+SELECT plan(18);
 
 SELECT has_index('pingsvc', 'traces', 'traces_vantage_ts_idx',
                  ARRAY['vantage', 'ts', 'target', 'proto', 'paris_id', 'trace_id']);
@@ -14,6 +14,7 @@ SELECT has_index('pingsvc', 'hops', 'hops_address_ts_idx', ARRAY['address', 'ts'
 SELECT has_index('pingsvc', 'results', 'results_ts_idx', ARRAY['ts']);
 SELECT has_index('pingsvc', 'results', 'results_worker_ts_idx', ARRAY['worker_id', 'ts']);
 SELECT has_index('pingsvc', 'targets', 'targets_hop_first_seen_idx', ARRAY['first_seen']);
+SELECT has_index('pingsvc', 'jobs', 'jobs_finished_idx', ARRAY['state', 'done_at']);
 
 SELECT is(pg_get_indexdef('pingsvc.traces_vantage_ts_idx'::regclass),
           'CREATE INDEX traces_vantage_ts_idx ON ONLY pingsvc.traces USING btree (vantage, ts) INCLUDE (target, proto, paris_id, trace_id)',
@@ -45,7 +46,7 @@ SELECT is((SELECT count(*) FROM pg_inherits i
 SELECT is(ARRAY(SELECT c.relname::text FROM pg_class c
                  WHERE c.relname IN ('traces_vantage_ts_idx', 'traces_ts_idx', 'hops_address_ts_idx',
                                      'results_ts_idx', 'results_worker_ts_idx',
-                                     'targets_hop_first_seen_idx')
+                                     'targets_hop_first_seen_idx', 'jobs_finished_idx')
                    AND c.relnamespace = 'pingsvc'::regnamespace
                    AND obj_description(c.oid, 'pg_class') IS NULL),
           '{}'::text[], 'each index has a comment');
