@@ -8,9 +8,8 @@
  *	address drawn once, each trace a line through its located hops.
  *	With a filter, every flow in the 30 days before 'at' (up to 2000);
  *	without one, the flows of the 2500 newest traces (up to 500).
- *	Without the basemap
- *	table (migration 0007 not applied or not loaded) the points are drawn
- *	on an empty frame, with a notice.
+ *	Without the basemap table (migration 0007 not applied or not loaded)
+ *	the points are drawn on an empty frame, with a notice.
  */
 #include <stdio.h>
 #include <stdlib.h>
