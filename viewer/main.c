@@ -27,6 +27,8 @@ static const struct cgi_spec specs[] = {
 	{ "vantage", CGI_VANTAGE, 0, 0, NULL },
 	{ "worker", CGI_VANTAGE, 0, 0, NULL },
 	{ "limit", CGI_INT, 1, 1000, NULL },
+	{ "agg", CGI_ENUM, 0, 0, "ip|24|as" },
+	{ "by", CGI_ENUM, 0, 0, "as|country" },
 	{ "action", CGI_ENUM, 0, 0,
 	    "pause|resume|add_target|add_optout|requeue_failed|enroll|revoke" },
 	{ "caps", CGI_ENUM, 0, 0,
@@ -174,6 +176,34 @@ read_body(char **out, size_t *len, int *status, struct errbuf *eb)
 	return 0;
 }
 
+/*
+ * at_epoch --
+ *	Resolve 'at' (or the transaction's now()) once, as epoch seconds in
+ *	'buf', and point v->at_epoch at it: every page query takes it as $1
+ *	(VIEW_AT).  Returns 0 or -1 with v->eb (an 'at' PostgreSQL refuses
+ *	is the client's error: 400).
+ */
+static int
+at_epoch(struct view *v, char *buf, size_t len)
+{
+	PGresult *res;
+	const char *vals[1] = { v->at };
+	char state[6];
+
+	res = vdb_exec(v->db,
+	    "SELECT extract(epoch FROM coalesce($1::timestamptz, now()))", 1,
+	    vals, state, v->eb);
+	if (res == NULL) {
+		if (strncmp(state, "22", 2) == 0)
+			v->status = 400;
+		return -1;
+	}
+	snprintf(buf, len, "%s", PQgetvalue(res, 0, 0));
+	PQclear(res);
+	v->at_epoch = buf;
+	return 0;
+}
+
 int
 main(void)
 {
@@ -184,7 +214,7 @@ main(void)
 	struct errbuf eb;
 	struct view v;
 	const char *method, *qs, *page, *pi, *confpath;
-	char *body = NULL, pname[24];
+	char *body = NULL, pname[24], epoch[64];
 	size_t blen = 0, i, k;
 	int status = 500, rc, found;
 
@@ -283,13 +313,19 @@ main(void)
 		v.remote_addr = NULL;
 	v.status = 200;
 	v.eb = &eb;
+	/* A benchmarking aid (tests/bench/viewer); never for POSTs. */
+	if (getenv("PINGSVC_VIEWER_SQL_TRACE") != NULL &&
+	    strcmp(method, "POST") != 0 &&
+	    vdb_trace(getenv("PINGSVC_VIEWER_SQL_TRACE"), &eb) != 0)
+		LOG(LOG_LVL_WARN, "%s", errbuf_msg(&eb));
 	if ((v.db = vdb_connect(vc.db, &eb)) == NULL) {
 		LOG(LOG_LVL_ERROR, "%s", errbuf_msg(&eb));
 		status = 503;
 		error_page(&h, status, "the database is unavailable");
 		goto send;
 	}
-	if (vdb_begin(v.db, vc.statement_timeout_ms, 1, &eb) != 0)
+	if (vdb_begin(v.db, vc.statement_timeout_ms, 1, &eb) != 0 ||
+	    at_epoch(&v, epoch, sizeof(epoch)) != 0)
 		rc = -1;
 	else
 		rc = pages[found].fn(&v);

@@ -4,12 +4,15 @@
  *	changes detected in [from, to] (default: the week before 'at'), the
  *	newest first, each drawn as the old and the new path aligned by TTL,
  *	the changed stretch (diverge_ttl..rejoin_ttl) outlined, coloured by
- *	kind (hop, length, reachability).
+ *	kind (hop, length, reachability).  Above the list, a stacked bar
+ *	chart of the changes in [from, to] per time bin, one series per
+ *	origin AS (by=as) or country (by=country) of the changed hops.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "svg.h"
 #include "vdb.h"
 #include "view.h"
 
@@ -31,6 +34,68 @@ static const char SQL_CHANGES[] =
 		    "  AND ($4::text IS NULL OR vantage = $4) "
 		    "  AND ($5::inet IS NULL OR target = $5::inet) "
 		    "ORDER BY detected_at DESC, change_id DESC LIMIT $6";
+
+/*
+ * The chart: changes of the window (the same filters, the newest
+ * CHART_MAX at most) counted per bin of CHART_BINS and per group of their
+ * changed hops (changed_hops, else new_path[diverge_ttl..rejoin_ttl));
+ * a change touching two groups counts in both, one with no known address
+ * is "unknown".  The eight largest groups are named, the rest "other".
+ * Changes with the same bin and hops are counted together first, and each
+ * distinct address is looked up once.  Rows: series index (1..9),
+ * name, bin (1..CHART_BINS), count, t0, t1, changes considered.
+ */
+#define CHART_BINS 40
+#define CHART_MAX  20000
+#define XSTR(x)    #x
+#define STR(x)     XSTR(x)
+/* clang-format off */
+/* The period: constants to the planner, so the newest changes come from a
+ * backward scan of route_changes_detected_idx without a sort. */
+#define CHART_T1 "coalesce($3::timestamptz, " VIEW_AT ")"
+#define CHART_T0                                                               \
+	"coalesce($2::timestamptz, coalesce($3::timestamptz, " VIEW_AT ") "    \
+	"    - interval '7 days')"
+#define CHART(lookup)                                                          \
+	"WITH c AS (SELECT least(width_bucket("                                \
+	"        extract(epoch FROM r.detected_at), "                          \
+	"        extract(epoch FROM " CHART_T0 "), "                           \
+	"        extract(epoch FROM " CHART_T1 ") + 1, "                       \
+	"        " STR(CHART_BINS) "), " STR(CHART_BINS) ") AS b, "            \
+	"    coalesce(r.changed_hops, r.new_path[r.diverge_ttl:"               \
+	"        coalesce(r.rejoin_ttl - 1, cardinality(r.new_path))]) AS hs " \
+	"    FROM pingsvc.route_changes r "                                    \
+	"    WHERE r.detected_at <= " CHART_T1 " "                             \
+	"      AND r.detected_at >= " CHART_T0 " "                             \
+	"      AND ($4::text IS NULL OR r.vantage = $4) "                      \
+	"      AND ($5::inet IS NULL OR r.target = $5::inet) "                 \
+	"    ORDER BY r.detected_at DESC LIMIT " STR(CHART_MAX) "), "          \
+	"ch AS (SELECT row_number() OVER () AS id, b, hs, count(*) AS n "      \
+	"    FROM c GROUP BY b, hs), "                                         \
+	"a AS (SELECT ch.id, u.h FROM ch LEFT JOIN LATERAL "                   \
+	"    (SELECT h FROM unnest(ch.hs) h WHERE h IS NOT NULL) u ON true), " \
+	"g AS (SELECT d.h, (" lookup ") AS grp "                               \
+	"    FROM (SELECT DISTINCT h FROM a WHERE h IS NOT NULL) d), "         \
+	"x AS (SELECT DISTINCT a.id, coalesce(g.grp, 'unknown') AS grp "       \
+	"    FROM a LEFT JOIN g ON g.h = a.h), "                               \
+	"n AS (SELECT ch.b, x.grp, sum(ch.n) AS k FROM x "                     \
+	"    JOIN ch ON ch.id = x.id GROUP BY 1, 2), "                         \
+	"r AS (SELECT grp, row_number() OVER (ORDER BY sum(k) DESC, grp) "     \
+	"    AS rk FROM n GROUP BY grp) "                                      \
+	"SELECT least(r.rk, 9), CASE WHEN r.rk < 9 THEN n.grp "                \
+	"    ELSE 'other' END, n.b, sum(n.k), "                                \
+	"    extract(epoch FROM " CHART_T0 "), "                               \
+	"    extract(epoch FROM " CHART_T1 ") + 1, (SELECT count(*) FROM c) "  \
+	"FROM n JOIN r USING (grp) GROUP BY 1, 2, 3 ORDER BY 1, 3"
+/* clang-format on */
+
+static const char SQL_CHART_AS[] = CHART(
+    "SELECT 'AS' || x.asn FROM pingsvc.as_prefixes x WHERE x.prefix >>= d.h "
+    "ORDER BY masklen(x.prefix) DESC LIMIT 1");
+static const char SQL_CHART_COUNTRY[] =
+    CHART("SELECT x.country::text FROM pingsvc.geolocations x "
+	  "WHERE x.prefix >>= d.h AND x.country IS NOT NULL "
+	  "ORDER BY masklen(x.prefix) DESC LIMIT 1");
 
 #define COL   96 /* px per TTL column */
 #define ROW_H 22
@@ -72,6 +137,59 @@ row(struct view *v, const char *cls, char **hops, int n, int y, int lo, int hi,
 		    64 + i * COL, y + 13, label);
 	}
 	html_put(v->h, "</g>");
+}
+
+/*
+ * chart --
+ *	Run the chart query for grouping 'by' ("as" or "country") and draw
+ *	it.  Returns 0 or -1 with v->eb.
+ */
+static int
+chart(struct view *v, const char *const *vals, const char *by)
+{
+	PGresult *res = NULL;
+	const char *names[9];
+	double y[9 * CHART_BINS], t0 = 0, t1 = 0;
+	int i, g, b, ng = 0, rc = -1;
+
+	if ((res = vdb_exec(v->db,
+		 strcmp(by, "as") == 0 ? SQL_CHART_AS : SQL_CHART_COUNTRY, 5,
+		 vals, NULL, v->eb)) == NULL)
+		return -1;
+	memset(y, 0, sizeof(y));
+	for (i = 0; i < 9; i++)
+		names[i] = "";
+	for (i = 0; i < PQntuples(res); i++) {
+		g = atoi(PQgetvalue(res, i, 0));
+		b = atoi(PQgetvalue(res, i, 2));
+		if (g < 1 || g > 9 || b < 1 || b > CHART_BINS) {
+			errbuf_set(v->eb, "chart: bin or series out of range");
+			goto out;
+		}
+		names[g - 1] = PQgetvalue(res, i, 1);
+		if (g > ng)
+			ng = g;
+		y[(g - 1) * CHART_BINS + (b - 1)] =
+		    strtod(PQgetvalue(res, i, 3), NULL);
+		t0 = strtod(PQgetvalue(res, i, 4), NULL);
+		t1 = strtod(PQgetvalue(res, i, 5), NULL);
+	}
+	html_put(v->h, "<h2>Changes over time by %r</h2>",
+	    strcmp(by, "as") == 0 ? "origin AS of the changed hops"
+				  : "country of the changed hops");
+	svg_stacked(v->h, "change-chart",
+	    strcmp(by, "as") == 0 ? "route changes per AS"
+				  : "route changes per country",
+	    t0, t1, CHART_BINS, (size_t)ng, names, y);
+	if (PQntuples(res) > 0 && atoi(PQgetvalue(res, 0, 6)) >= CHART_MAX)
+		html_put(v->h,
+		    "<p class=\"notice\" id=\"chart-capped\">The chart "
+		    "counts the newest %d changes of the period only.</p>",
+		    CHART_MAX);
+	rc = 0;
+out:
+	PQclear(res);
+	return rc;
 }
 
 static int
@@ -130,14 +248,15 @@ page_changes(struct view *v)
 {
 	PGresult *res = NULL;
 	const char *vals[6];
+	const char *by = cgi_get(v->params, "by");
 	const char *hidden[] = { "from", cgi_get(v->params, "from"), "to",
 		cgi_get(v->params, "to"), "vantage",
 		cgi_get(v->params, "vantage"), "target",
-		cgi_get(v->params, "target"), NULL };
+		cgi_get(v->params, "target"), "by", by, NULL };
 	char lim[32];
-	int i, rc = -1;
+	int i, has_as, rc = -1;
 
-	vals[0] = v->at;
+	vals[0] = v->at_epoch;
 	vals[1] = cgi_get(v->params, "from");
 	vals[2] = cgi_get(v->params, "to");
 	vals[3] = cgi_get(v->params, "vantage");
@@ -154,13 +273,33 @@ page_changes(struct view *v)
 	    "</label> <label>to <input name=\"to\" size=\"18\" value=\"%s\">"
 	    "</label> <label>vantage <input name=\"vantage\" size=\"12\" "
 	    "value=\"%s\"></label> <label>target <input name=\"target\" "
-	    "size=\"20\" value=\"%s\"></label> <button>filter</button>"
-	    "</form><p>Colours: <span style=\"color:#e80\">hop</span> "
+	    "size=\"20\" value=\"%s\"></label> <label>chart by <select "
+	    "name=\"by\"><option value=\"\">automatic</option>"
+	    "<option value=\"as\"%r>AS</option><option value=\"country\"%r>"
+	    "country</option></select></label> <button>filter</button>"
+	    "</form>",
+	    vals[1], vals[2], vals[3], vals[4],
+	    by != NULL && strcmp(by, "as") == 0 ? " selected" : "",
+	    by != NULL && strcmp(by, "country") == 0 ? " selected" : "");
+	/* Grouping by AS needs pingsvc.as_prefixes (migration 0002). */
+	if ((has_as = vdb_exists(v->db, "pingsvc.as_prefixes", 0, v->eb)) < 0)
+		goto out;
+	if (by != NULL && strcmp(by, "as") == 0 && !has_as)
+		html_put(v->h,
+		    "<p class=\"notice\" id=\"chart-no-as\">No AS table "
+		    "(pingsvc.as_prefixes, migration 0002): by country "
+		    "instead.</p>");
+	if (chart(v, vals,
+		by != NULL && has_as ? by
+		    : has_as         ? "as"
+				     : "country") != 0)
+		goto out;
+	html_put(v->h,
+	    "<h2>Changes</h2><p>Colours: <span style=\"color:#e80\">hop</span> "
 	    "(same length, other addresses), <span style=\"color:#26c\">length"
 	    "</span> (destination reached at another TTL), "
 	    "<span style=\"color:#c22\">reachability</span>.  Outlined: "
-	    "diverge_ttl..rejoin_ttl.</p>\n",
-	    vals[1], vals[2], vals[3], vals[4]);
+	    "diverge_ttl..rejoin_ttl.</p>\n");
 	if ((res = vdb_exec(v->db, SQL_CHANGES, 6, vals, NULL, v->eb)) == NULL)
 		goto out;
 	html_put(v->h, "<p id=\"change-count\">%d change%r shown.</p>",

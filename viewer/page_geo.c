@@ -5,10 +5,11 @@
  *	equirectangular projection) with the vantages (workers.location) and
  *	the hops of the latest trace of each flow placed where
  *	pingsvc.geolocations puts them (the most specific prefix wins), each
- *	trace a line through its located hops.  Without a filter, every flow
- *	seen in the 30 days before 'at' (up to 2000).  Without the basemap
- *	table (migration 0007 not applied or not loaded) the points are drawn
- *	on an empty frame, with a notice.
+ *	address drawn once, each trace a line through its located hops.
+ *	With a filter, every flow in the 30 days before 'at' (up to 2000);
+ *	without one, the flows of the 2500 newest traces (up to 500).
+ *	Without the basemap table (migration 0007 not applied or not loaded)
+ *	the points are drawn on an empty frame, with a notice.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,29 +22,38 @@ static const char SQL_BASEMAP[] =
     "SELECT name, public.ST_AsSVG(geom, 0, 2) "
     "FROM pingsvc.basemap_countries ORDER BY name";
 
-/* $1 at, $2 target, $3 vantage. */
-static const char SQL_POINTS[] =
-    "WITH tr AS (SELECT DISTINCT ON (vantage, target, proto, paris_id) "
-    "        trace_id, vantage, path FROM pingsvc.traces "
-    "    WHERE ($2::inet IS NULL OR target = $2::inet) "
-    "      AND ($3::text IS NULL OR vantage = $3::text) "
-    "      AND ts <= " VIEW_AT " AND ts > " VIEW_AT " - interval '30 days' "
-    "    ORDER BY vantage, target, proto, paris_id, ts DESC LIMIT 2000), "
-    "pt AS ("
-    "  SELECT tr.trace_id, u.i, host(u.p) AS label, g.location "
-    "  FROM tr, unnest(tr.path) WITH ORDINALITY u(p, i), "
-    "  LATERAL (SELECT location FROM pingsvc.geolocations "
-    "           WHERE prefix >>= u.p ORDER BY masklen(prefix) DESC "
-    "           LIMIT 1) g "
-    "  WHERE u.p IS NOT NULL "
-    "  UNION ALL "
-    "  SELECT tr.trace_id, 0, tr.vantage, w.location "
-    "  FROM tr JOIN pingsvc.workers w ON w.name = tr.vantage "
-    "  WHERE w.location IS NOT NULL) "
-    "SELECT trace_id, i, label, "
-    "       round(public.ST_X(location::public.geometry)::numeric, 3), "
-    "       round((-public.ST_Y(location::public.geometry))::numeric, 3) "
-    "FROM pt ORDER BY trace_id, i";
+/*
+ * The located points of each trace: its vantage (i = 0) and its hops at
+ * the most specific geolocation prefix, each distinct address looked up
+ * once; 'first' marks an address's first row, so each is drawn once.
+ * $1 at, $2 target, $3 vantage.
+ */
+#define POINTS(flows)                                                          \
+	"WITH " flows ", "                                                     \
+	"p0 AS (SELECT tr.trace_id, u.i, u.p "                                 \
+	"  FROM tr, unnest(tr.path) WITH ORDINALITY u(p, i) "                  \
+	"  WHERE u.p IS NOT NULL), "                                           \
+	"loc AS (SELECT d.p, g.location FROM (SELECT DISTINCT p FROM p0) d, "  \
+	"  LATERAL (SELECT location FROM pingsvc.geolocations "                \
+	"           WHERE prefix >>= d.p ORDER BY masklen(prefix) DESC "       \
+	"           LIMIT 1) g), "                                             \
+	"pt AS ("                                                              \
+	"  SELECT p0.trace_id, p0.i, host(p0.p) AS label, loc.location "       \
+	"  FROM p0 JOIN loc ON loc.p = p0.p "                                  \
+	"  UNION ALL "                                                         \
+	"  SELECT tr.trace_id, 0, tr.vantage, w.location "                     \
+	"  FROM tr JOIN pingsvc.workers w ON w.name = tr.vantage "             \
+	"  WHERE w.location IS NOT NULL) "                                     \
+	"SELECT trace_id, i, label, "                                          \
+	"  round(public.ST_X(location::public.geometry)::numeric, 3), "        \
+	"  round((-public.ST_Y(location::public.geometry))::numeric, 3), "     \
+	"  row_number() OVER (PARTITION BY label ORDER BY trace_id, i) = 1 "   \
+	"FROM pt ORDER BY trace_id, i"
+
+static const char SQL_POINTS[] = POINTS(VIEW_FLOWS("2000"));
+/* Without a filter: the flows of the newest 2500 traces, at most 500. */
+static const char SQL_POINTS_RECENT[] =
+    POINTS(VIEW_RECENT_FLOWS("2500", "500"));
 
 int
 page_geo(struct view *v)
@@ -89,10 +99,14 @@ page_geo(struct view *v)
 	}
 	html_put(v->h, "</g>");
 
-	vals[0] = v->at;
+	vals[0] = v->at_epoch;
 	vals[1] = target;
 	vals[2] = vantage;
-	if ((res = vdb_exec(v->db, SQL_POINTS, 3, vals, NULL, v->eb)) == NULL)
+	if ((res = vdb_exec(v->db,
+		 target == NULL && vantage == NULL ? SQL_POINTS_RECENT
+						   : SQL_POINTS,
+		 target == NULL && vantage == NULL ? 1 : 3, vals, NULL,
+		 v->eb)) == NULL)
 		goto out;
 	/* One polyline per trace through its located points. */
 	for (i = 0; i < PQntuples(res); i = j) {
@@ -113,6 +127,8 @@ page_geo(struct view *v)
 		html_put(v->h, "\"/>");
 	}
 	for (i = 0; i < PQntuples(res); i++) {
+		if (PQgetvalue(res, i, 5)[0] != 't')
+			continue;
 		npts++;
 		html_put(v->h,
 		    "<circle class=\"%r\" cx=\"%s\" cy=\"%s\" r=\"%r\" "

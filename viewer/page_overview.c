@@ -23,25 +23,35 @@ static const char SQL_WORKERS[] =
     "FROM pingsvc.workers WHERE created_at <= " VIEW_AT " "
     "ORDER BY name";
 
+/*
+ * Open jobs (each state has its partial index), and those finished in the
+ * last day (jobs_finished_idx, migration 0012): done jobs pile up forever,
+ * so counting them all would read the whole table on every request.
+ */
 static const char SQL_QUEUE[] =
-    "SELECT s, count(j.job_id) "
-    "FROM unnest(ARRAY['ready', 'leased', 'done', 'failed']) s "
-    "LEFT JOIN pingsvc.jobs j ON j.state = s "
-    "GROUP BY s ORDER BY array_position("
-    "    ARRAY['ready', 'leased', 'done', 'failed'], s)";
+    "SELECT 'ready', count(*) FROM pingsvc.jobs WHERE state = 'ready' "
+    "UNION ALL "
+    "SELECT 'leased', count(*) FROM pingsvc.jobs WHERE state = 'leased' "
+    "UNION ALL "
+    "SELECT 'done (last 24 h)', count(*) FROM pingsvc.jobs "
+    "WHERE state = 'done' AND done_at > now() - interval '1 day' "
+    "UNION ALL "
+    "SELECT 'failed (last 24 h)', count(*) FROM pingsvc.jobs "
+    "WHERE state = 'failed' AND done_at > now() - interval '1 day'";
 
 /* Count once, then spread over the minutes (not a join per minute). */
 static const char SQL_RATE[] =
     "WITH c AS (SELECT date_trunc('minute', ts) AS m, count(*) AS n "
     "           FROM pingsvc.results "
-    "           WHERE ts > " VIEW_AT " - interval '1 hour' "
-    "             AND ts <= " VIEW_AT " GROUP BY 1) "
-    "SELECT extract(epoch FROM s.m), coalesce(c.n, 0) "
-    "FROM generate_series(date_trunc('minute', " VIEW_AT ") "
-    "                         - interval '59 minutes', "
-    "                     date_trunc('minute', " VIEW_AT "), "
-    "                     interval '1 minute') s(m) "
-    "LEFT JOIN c ON c.m = s.m ORDER BY s.m";
+    "           WHERE ts > " VIEW_AT_AGO(
+	"3600") " "
+		"             AND ts <= " VIEW_AT " GROUP BY 1) "
+		"SELECT extract(epoch FROM s.m), coalesce(c.n, 0) "
+		"FROM generate_series(date_trunc('minute', " VIEW_AT ") "
+		"                         - interval '59 minutes', "
+		"                     date_trunc('minute', " VIEW_AT "), "
+		"                     interval '1 minute') s(m) "
+		"LEFT JOIN c ON c.m = s.m ORDER BY s.m";
 
 static const char SQL_TARGETS[] =
     "SELECT state, count(*) FROM pingsvc.targets "
@@ -101,7 +111,7 @@ page_overview(struct view *v)
 	const char *vals[2];
 	int i, n, online = 0, rc = -1;
 
-	vals[0] = v->at;
+	vals[0] = v->at_epoch;
 	snprintf(secs, sizeof(secs), "%lld", v->conf->online_after_s);
 	vals[1] = secs;
 	html_begin(v->h, "Overview", "overview", v->at, NULL);

@@ -2,7 +2,8 @@
  * page_target.c --
  *	?page=target&target=ADDR: the target's record, its current path from
  *	each vantage (the latest trace per vantage, protocol and Paris id at
- *	'at') as a row of hop boxes, its route changes on a timeline, and its
+ *	'at', traced in the 30 days before) as a row of hop boxes, its
+ *	newest 500 route changes on a timeline, and its
  *	RTT over the day before 'at' (p10..p90 band and median, from the
  *	hops that answered as the target and from ping results).
  */
@@ -29,15 +30,19 @@ static const char SQL_PATHS[] =
 	"path") " "
 		"FROM pingsvc.traces "
 		"WHERE target = $2::inet AND ts <= " VIEW_AT " "
-		"ORDER BY vantage, proto, paris_id, ts DESC";
+		"  AND ts > " VIEW_AT_AGO(
+		    "2592000") " "
+			       "ORDER BY vantage, proto, paris_id, ts DESC";
 
+/* The newest 500 changes, oldest first. */
 static const char SQL_CHANGES[] =
-    "SELECT change_id, extract(epoch FROM detected_at), "
-    "       to_char(detected_at, 'YYYY-MM-DD HH24:MI:SS'), vantage, kind, "
-    "       diverge_ttl, coalesce(rejoin_ttl::text, '-') "
-    "FROM pingsvc.route_changes "
-    "WHERE target = $2::inet AND detected_at <= " VIEW_AT " "
-    "ORDER BY detected_at LIMIT 500";
+    "SELECT * FROM ("
+    "  SELECT change_id, extract(epoch FROM detected_at) AS t, "
+    "         to_char(detected_at, 'YYYY-MM-DD HH24:MI:SS'), vantage, kind, "
+    "         diverge_ttl, coalesce(rejoin_ttl::text, '-') "
+    "  FROM pingsvc.route_changes "
+    "  WHERE target = $2::inet AND detected_at <= " VIEW_AT " "
+    "  ORDER BY detected_at DESC LIMIT 500) c ORDER BY t";
 
 /*
  * RTT percentiles per 30-minute bin of the day before 'at': replies of
@@ -47,20 +52,30 @@ static const char SQL_RTT[] =
     "WITH s AS ("
     "  SELECT h.ts, h.rtt_ms AS rtt FROM pingsvc.hops h "
     "  WHERE h.address = $2::inet AND h.rtt_ms IS NOT NULL "
-    "    AND h.ts > " VIEW_AT " - interval '1 day' AND h.ts <= " VIEW_AT " "
-    "  UNION ALL "
-    "  SELECT r.ts, (e->>'rtt')::double precision FROM pingsvc.results r, "
-    "         jsonb_array_elements(CASE jsonb_typeof(r.body->'result') "
-    "             WHEN 'array' THEN r.body->'result' ELSE '[]' END) e "
-    "  WHERE r.target = $2::inet AND r.type = 'ping' "
-    "    AND jsonb_typeof(e->'rtt') = 'number' "
-    "    AND r.ts > " VIEW_AT " - interval '1 day' AND r.ts <= " VIEW_AT ") "
-    "SELECT extract(epoch FROM date_bin('30 minutes', ts, "
-    "                                   '2000-01-01'::timestamptz)) b, "
-    "       percentile_cont(0.1) WITHIN GROUP (ORDER BY rtt), "
-    "       percentile_cont(0.5) WITHIN GROUP (ORDER BY rtt), "
-    "       percentile_cont(0.9) WITHIN GROUP (ORDER BY rtt), count(*) "
-    "FROM s GROUP BY b ORDER BY b";
+    "    AND h.ts > " VIEW_AT_AGO(
+	"86400") " AND h.ts <= " VIEW_AT " "
+		 "  UNION ALL "
+		 "  SELECT r.ts, (e->>'rtt')::double precision FROM "
+		 "pingsvc.results r, "
+		 "         jsonb_array_elements(CASE "
+		 "jsonb_typeof(r.body->'result') "
+		 "             WHEN 'array' THEN r.body->'result' ELSE '[]' "
+		 "END) e "
+		 "  WHERE r.target = $2::inet AND r.type = 'ping' "
+		 "    AND jsonb_typeof(e->'rtt') = 'number' "
+		 "    AND r.ts > " VIEW_AT_AGO(
+		     "86400") " AND r.ts <= " VIEW_AT ") "
+			      "SELECT extract(epoch FROM date_bin('30 "
+			      "minutes', ts, "
+			      "                                   "
+			      "'2000-01-01'::timestamptz)) b, "
+			      "       percentile_cont(0.1) WITHIN GROUP (ORDER "
+			      "BY rtt), "
+			      "       percentile_cont(0.5) WITHIN GROUP (ORDER "
+			      "BY rtt), "
+			      "       percentile_cont(0.9) WITHIN GROUP (ORDER "
+			      "BY rtt), count(*) "
+			      "FROM s GROUP BY b ORDER BY b";
 
 static const char *
 kind_colour(const char *kind)
@@ -128,7 +143,7 @@ page_target(struct view *v)
 		errbuf_set(v->eb, "target: required");
 		return -1;
 	}
-	vals[0] = v->at;
+	vals[0] = v->at_epoch;
 	vals[1] = addr;
 	html_begin(v->h, "Target", "target", v->at, hidden);
 	html_put(v->h,

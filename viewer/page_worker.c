@@ -20,8 +20,7 @@ static const char SQL_WORKER[] =
     "       coalesce(round(clock_offset_ms::numeric, 1)::text, ''), "
     "       coalesce(location_label, ''), "
     "       coalesce(public.ST_AsText(location::public.geometry), '') "
-    "FROM pingsvc.workers WHERE name = $2 AND ($1::timestamptz IS NULL "
-    "     OR created_at <= $1::timestamptz)";
+    "FROM pingsvc.workers WHERE name = $2 AND created_at <= " VIEW_AT;
 
 static const char SQL_JOBS[] =
     "SELECT state, count(*) FROM pingsvc.jobs WHERE worker_id = $1 "
@@ -31,8 +30,8 @@ static const char SQL_RATE[] =
     "WITH c AS (SELECT date_trunc('hour', ts) AS h, count(*) AS n "
     "           FROM pingsvc.results "
     "           WHERE worker_id = $2 "
-    "             AND ts >= date_trunc('hour', " VIEW_AT ") "
-    "                       - interval '23 hours' "
+    "             AND ts >= to_timestamp(floor($1::float8 / 3600) * 3600 "
+    "                                    - 82800) "
     "             AND ts <= " VIEW_AT " GROUP BY 1) "
     "SELECT extract(epoch FROM s.h), coalesce(c.n, 0) "
     "FROM generate_series(date_trunc('hour', " VIEW_AT ") "
@@ -47,8 +46,9 @@ static const char SQL_TRACES[] =
 	"path") " "
 		"FROM pingsvc.traces "
 		"WHERE vantage = $2 AND ts <= " VIEW_AT " "
-		"      AND ts > " VIEW_AT " - interval '30 days' "
-		"ORDER BY ts DESC LIMIT $3";
+		"      AND ts > " VIEW_AT_AGO(
+		    "2592000") " "
+			       "ORDER BY ts DESC LIMIT $3";
 
 int
 page_worker(struct view *v)
@@ -65,7 +65,7 @@ page_worker(struct view *v)
 		errbuf_set(v->eb, "worker: required");
 		return -1;
 	}
-	vals[0] = v->at;
+	vals[0] = v->at_epoch;
 	vals[1] = name;
 	html_begin(v->h, "Worker", "worker", v->at, hidden);
 	if ((res = vdb_exec(v->db, SQL_WORKER, 2, vals, NULL, v->eb)) == NULL)
@@ -115,7 +115,7 @@ page_worker(struct view *v)
 	html_put(v->h, "</table>\n");
 	PQclear(res);
 
-	vals[0] = v->at;
+	vals[0] = v->at_epoch;
 	vals[1] = id;
 	if ((res = vdb_exec(v->db, SQL_RATE, 2, vals, NULL, v->eb)) == NULL)
 		goto out;

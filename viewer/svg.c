@@ -117,3 +117,95 @@ svg_timeplot(struct html *h, const char *cls, const char *title,
 #undef PX
 #undef PY
 }
+
+/* Series colours of svg_stacked, the last one for "other". */
+static const char *const palette[] = { "#4e79a7", "#f28e2b", "#e15759",
+	"#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f",
+	"#bab0ac" };
+#define NPAL (sizeof(palette) / sizeof(palette[0]))
+
+/* stack_axes -- The frame, the time labels and the y maximum. */
+static void
+stack_axes(struct html *h, double t0, double t1, double ymax)
+{
+	char a[32], b[32];
+
+	svg_fmt_time(t0, a, sizeof(a));
+	svg_fmt_time(t1, b, sizeof(b));
+	html_put(h,
+	    "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#888\"/>"
+	    "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#888\"/>"
+	    "<text x=\"%d\" y=\"%d\" font-size=\"10\">%s</text>"
+	    "<text x=\"%d\" y=\"%d\" font-size=\"10\" "
+	    "text-anchor=\"end\">%s</text>"
+	    "<text x=\"%d\" y=\"%d\" font-size=\"10\" "
+	    "text-anchor=\"end\">%.0f</text>"
+	    "<text x=\"%d\" y=\"%d\" font-size=\"10\" "
+	    "text-anchor=\"end\">0</text>",
+	    ML, MT, ML, H - MB, ML, H - MB, W - MR, H - MB, ML, H - 8, a,
+	    W - MR, H - 8, b, ML - 4, MT + 8, ymax, ML - 4, H - MB);
+}
+
+void
+svg_stacked(struct html *h, const char *cls, const char *title, double t0,
+    double t1, size_t nb, size_t ng, const char *const *names, const double *y)
+{
+	double ymax = 0, sum, bw, base, hgt, total;
+	char when[32];
+	size_t b, g, k;
+	int ht = H + 16 * (int)((ng + 3) / 4); /* legend: 4 per row */
+
+	for (b = 0; b < nb; b++) {
+		for (sum = 0, g = 0; g < ng; g++)
+			sum += y[g * nb + b];
+		if (sum > ymax)
+			ymax = sum;
+	}
+	if (ymax <= 0)
+		ymax = 1;
+	html_put(h,
+	    "<svg class=\"%s\" xmlns=\"http://www.w3.org/2000/svg\" "
+	    "width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\">"
+	    "<title>%s</title>"
+	    "<text x=\"%d\" y=\"15\" font-size=\"12\">%s</text>",
+	    cls, W, ht, W, ht, title, ML, title);
+	stack_axes(h, t0, t1, ymax);
+	bw = nb > 0 ? (double)(W - ML - MR) / (double)nb : 1;
+	for (g = 0; g < ng; g++) {
+		for (total = 0, b = 0; b < nb; b++)
+			total += y[g * nb + b];
+		html_put(h,
+		    "<g class=\"series\" data-group=\"%s\" data-total=\"%.0f\" "
+		    "fill=\"%r\">",
+		    names[g], total, palette[g < NPAL ? g : NPAL - 1]);
+		for (b = 0; b < nb; b++) {
+			if (y[g * nb + b] <= 0)
+				continue;
+			for (base = 0, k = 0; k < g; k++)
+				base += y[k * nb + b];
+			hgt = y[g * nb + b] / ymax * (H - MT - MB);
+			svg_fmt_time(t0 + (t1 - t0) * (double)b / (double)nb,
+			    when, sizeof(when));
+			html_put(h,
+			    "<rect class=\"bar\" x=\"%.1f\" y=\"%.1f\" "
+			    "width=\"%.1f\" height=\"%.1f\"><title>%s: %.0f "
+			    "from %s</title></rect>",
+			    ML + (double)b * bw + bw * 0.1,
+			    H - MB - base / ymax * (H - MT - MB) - hgt,
+			    bw * 0.8, hgt, names[g], y[g * nb + b], when);
+		}
+		html_put(h,
+		    "<rect x=\"%zu\" y=\"%zu\" width=\"10\" height=\"10\"/>"
+		    "<text x=\"%zu\" y=\"%zu\" font-size=\"10\" "
+		    "fill=\"#000\">%s (%.0f)</text></g>",
+		    (size_t)ML + (g % 4) * 145, (size_t)H + 4 + (g / 4) * 16,
+		    (size_t)ML + 14 + (g % 4) * 145,
+		    (size_t)H + 13 + (g / 4) * 16, names[g], total);
+	}
+	if (ng == 0)
+		html_put(h,
+		    "<text x=\"%d\" y=\"%d\" font-size=\"12\" fill=\"#888\">"
+		    "no data</text>",
+		    W / 2 - 20, H / 2);
+	html_put(h, "</svg>\n");
+}

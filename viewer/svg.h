@@ -27,6 +27,17 @@ void svg_timeplot(struct html *h, const char *cls, const char *title,
     const char *unit, enum svg_style style, size_t n, const double *t,
     const double *y, const double *lo, const double *hi);
 
+/*
+ * svg_stacked --
+ *	A stacked bar chart over time: 'nb' equal bins from t0 to t1 (epoch
+ *	seconds), 'ng' series named names[g], counts in y[g * nb + b].  Each
+ *	series is a <g class="series" data-group=NAME data-total=N> of
+ *	<rect class="bar"> (one per non-empty bin), with a legend.  'cls' is
+ *	the svg element's class, 'title' its caption.
+ */
+void svg_stacked(struct html *h, const char *cls, const char *title, double t0,
+    double t1, size_t nb, size_t ng, const char *const *names, const double *y);
+
 /* svg_fmt_time -- Format epoch seconds as "YYYY-MM-DD hh:mm" into 'dst'. */
 void svg_fmt_time(double t, char *dst, size_t len);
 

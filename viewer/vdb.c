@@ -2,10 +2,52 @@
  * vdb.c --
  *	libpq helpers of the viewer (see vdb.h).
  */
+#include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "vdb.h"
+
+/* The statement trace (vdb_trace), NULL when off. */
+static FILE *trace_fp;
+
+int
+vdb_trace(const char *path, struct errbuf *eb)
+{
+	if ((trace_fp = fopen(path, "a")) == NULL)
+		return errbuf_set(eb, "%s: cannot open the SQL trace", path);
+	return 0;
+}
+
+/* trace -- Write 'sql' with $1..$n replaced by the quoted values. */
+static void
+trace(PGconn *c, const char *sql, int n, const char *const *vals)
+{
+	const char *p;
+	char *lit;
+	int k;
+
+	for (p = sql; *p != '\0'; p++) {
+		if (*p != '$' || !isdigit((unsigned char)p[1])) {
+			fputc(*p == '\n' ? ' ' : *p, trace_fp);
+			continue;
+		}
+		k = (int)strtol(p + 1, NULL, 10);
+		while (isdigit((unsigned char)p[1]))
+			p++;
+		if (k < 1 || k > n || vals[k - 1] == NULL) {
+			fputs("NULL", trace_fp);
+			continue;
+		}
+		if ((lit = PQescapeLiteral(
+			 c, vals[k - 1], strlen(vals[k - 1]))) != NULL)
+			fputs(lit, trace_fp);
+		PQfreemem(lit);
+	}
+	fputs(";\n", trace_fp);
+	fflush(trace_fp);
+}
 
 /* chomp -- libpq's messages end in a newline; errbuf lines do not. */
 static void
@@ -56,6 +98,8 @@ vdb_exec(PGconn *c, const char *sql, int n, const char *const *vals,
 
 	if (sqlstate != NULL)
 		sqlstate[0] = '\0';
+	if (trace_fp != NULL)
+		trace(c, sql, n, vals);
 	res = PQexecParams(c, sql, n, NULL, vals, NULL, NULL, 0);
 	if (res == NULL) {
 		errbuf_set(eb, "database: %s", PQerrorMessage(c));
@@ -101,7 +145,8 @@ vdb_begin(PGconn *c, long long timeout_ms, int read_only, struct errbuf *eb)
 	vals[0] = ms;
 	if (vdb_cmd(c,
 		"SELECT set_config('statement_timeout', $1, false), "
-		"set_config('TimeZone', 'UTC', false)",
+		"set_config('TimeZone', 'UTC', false), "
+		"set_config('jit', 'off', false)",
 		1, vals, eb) != 0)
 		return -1;
 	return vdb_cmd(c,

@@ -35,8 +35,9 @@ int vdb_cmd(PGconn *c, const char *sql, int n, const char *const *vals,
 
 /*
  * vdb_begin --
- *	Set the session's statement_timeout to 'timeout_ms' and TimeZone to
- *	UTC, then open a transaction: REPEATABLE READ READ ONLY when
+ *	Set the session's statement_timeout to 'timeout_ms', TimeZone to
+ *	UTC and jit off (compiling costs more than a page's short queries
+ *	ever gain: seconds on a large database), then open a transaction: REPEATABLE READ READ ONLY when
  *	'read_only', else READ COMMITTED.  Returns 0 or -1 with 'eb'.
  */
 int vdb_begin(
@@ -50,5 +51,16 @@ int vdb_begin(
  *	missing.
  */
 int vdb_exists(PGconn *c, const char *name, int is_function, struct errbuf *eb);
+
+/*
+ * vdb_trace --
+ *	From now on append every statement vdb_exec runs to the file 'path'
+ *	as SQL psql can run (the parameters inlined as quoted literals, one
+ *	statement per line ending in ';').  tests/bench/viewer uses it to
+ *	time a page's own queries through psql; main.c enables it for GET
+ *	and HEAD requests only (PINGSVC_VIEWER_SQL_TRACE), so no control
+ *	action is ever written out.  Returns 0 or -1 with 'eb'.
+ */
+int vdb_trace(const char *path, struct errbuf *eb);
 
 #endif

@@ -35,6 +35,7 @@ struct view {
 	PGconn *db;              /* read-only transaction already open */
 	struct html *h;          /* the page */
 	const char *at;          /* the 'at' parameter or NULL (now) */
+	const char *at_epoch;    /* 'at' or now() as epoch seconds ($1) */
 	const char *user;        /* REMOTE_USER or NULL */
 	const char *method;      /* "GET", "POST", ... */
 	const char *remote_addr; /* REMOTE_ADDR or NULL */
@@ -81,7 +82,63 @@ int view_split(const char *path, char **copy, char **hops, int max);
 	"(SELECT string_agg(coalesce(host(p_), '*'), ' ' ORDER BY i_) "        \
 	"FROM unnest(" x ") WITH ORDINALITY u_(p_, i_))"
 
-/* The 'at' bound as SQL, from parameter $1: the request's time or now(). */
-#define VIEW_AT "coalesce($1::timestamptz, now())"
+/*
+ * The 'at' bound as SQL, from parameter $1 = v->at_epoch (the request's
+ * time, or the transaction's now(), in seconds since the epoch), and the
+ * time 'secs' seconds before it.  to_timestamp(float8) is immutable, so
+ * with a parameter the planner folds these to constants and prunes the
+ * time partitions of results, traces and hops while planning instead of
+ * planning every partition (timestamptz - interval is only stable).
+ */
+#define VIEW_AT           "to_timestamp($1::float8)"
+#define VIEW_AT_AGO(secs) "to_timestamp($1::float8 - " secs ")"
+
+/*
+ * VIEW_FLOWS --
+ *	CTE "tr" (trace_id, vantage, path): the latest trace of each flow
+ *	(vantage, target, proto, paris_id) to target $2 and/or from vantage
+ *	$3 in the 30 days before 'at', at most 'limit' flows (the most
+ *	recently traced).  The flows and their latest time are found by
+ *	hashing the covering index traces_vantage_ts_idx (or the target's
+ *	traces_target_ts_idx) without reading a path or sorting; then each
+ *	flow's trace is fetched by (vantage, ts) from the same index (LATERAL
+ *	... LIMIT 1, which also tells the planner to expect one row per flow
+ *	and to join what follows by hash).
+ *	Needs a target or a vantage: VIEW_RECENT_FLOWS is the unfiltered
+ *	form.
+ */
+/* clang-format off */
+#define VIEW_FLOWS(limit)                                                      \
+	"fl AS (SELECT vantage, target, proto, paris_id, max(ts) AS ts "       \
+	"    FROM pingsvc.traces "                                             \
+	"    WHERE ($2::inet IS NULL OR target = $2::inet) "                   \
+	"      AND ($3::text IS NULL OR vantage = $3::text) "                  \
+	"      AND ts <= " VIEW_AT " AND ts > " VIEW_AT_AGO("2592000") " "     \
+	"    GROUP BY 1, 2, 3, 4 ORDER BY 5 DESC LIMIT " limit "), "           \
+	"tr AS (SELECT t.trace_id, t.vantage, t.path FROM fl, LATERAL "        \
+	"    (SELECT trace_id, vantage, path FROM pingsvc.traces t "           \
+	"     WHERE t.vantage = fl.vantage AND t.ts = fl.ts "                  \
+	"       AND t.target = fl.target AND t.proto = fl.proto "              \
+	"       AND t.paris_id IS NOT DISTINCT FROM fl.paris_id "              \
+	"     ORDER BY t.trace_id DESC LIMIT 1) t) "
+
+/*
+ * VIEW_RECENT_FLOWS --
+ *	CTE "tr" without a filter: among the 'scan' newest traces before
+ *	'at' (traces_ts_idx), the latest of each flow, at most 'limit'.  A
+ *	bounded read however large the database.
+ */
+#define VIEW_RECENT_FLOWS(scan, limit)                                         \
+	"fl AS (SELECT DISTINCT ON (vantage, target, proto, paris_id) "        \
+	"    trace_id, ts FROM (SELECT trace_id, ts, vantage, target, proto, " \
+	"        paris_id FROM pingsvc.traces "                                \
+	"        WHERE ts <= " VIEW_AT " AND ts > " VIEW_AT_AGO("2592000") " " \
+	"        ORDER BY ts DESC LIMIT " scan ") x "                          \
+	"    ORDER BY vantage, target, proto, paris_id, ts DESC "              \
+	"    LIMIT " limit "), "                                               \
+	"tr AS (SELECT t.trace_id, t.vantage, t.path FROM fl, LATERAL "        \
+	"    (SELECT trace_id, vantage, path FROM pingsvc.traces t "           \
+	"     WHERE t.trace_id = fl.trace_id AND t.ts = fl.ts LIMIT 1) t) "
+/* clang-format on */
 
 #endif

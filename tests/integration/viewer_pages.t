@@ -131,10 +131,15 @@ declare -A pages=(
 	[worker]="?page=worker&worker=lab-a"
 	[target]="?page=target&target=192.0.2.50"
 	[changes]="?page=changes&vantage=lab-a"
-	[graph]="?page=graph&target=192.0.2.50"
+	[chart]="?page=changes&by=as"
+	[chartcc]="?page=changes&by=country"
+	[graph]="?page=graph&target=192.0.2.50&agg=ip"
+	[graphagg]="?page=graph&target=192.0.2.50"
+	[graph24]="?page=graph&target=192.0.2.50&agg=24"
 	[geo]="?page=geo&target=192.0.2.50"
+	[geoall]="?page=geo"
 )
-order=(overview worker target changes graph geo)
+order=(overview worker target changes chart chartcc graph graphagg graph24 geo geoall)
 for p in "${order[@]}"; do
 	code=$(get "$base${pages[$p]}" "$tmp/$p.html")
 	is "$code" 200 "$p page answers 200"
@@ -167,8 +172,12 @@ code=$(get "$base?page=nosuch" "$tmp/404b.html")
 is "$code" 404 "unknown page: 404"
 grep -q 'data-hops="4"' "$tmp/target.html" && grep -q 'hop star' "$tmp/target.html"
 ok $? "target page draws the 4-hop path with its '*'"
-grep -q 'id="graph-capped"' "$tmp/graph.html"
-ok $? "graph page caps the nodes with a notice (max_graph_nodes = 5)"
+grep -q 'id="graph-capped"' "$tmp/graph.html" && ! grep -q 'id="graph-aggregated"' "$tmp/graph.html"
+ok $? "graph page with agg=ip caps the nodes with a notice (6 > max_graph_nodes = 5)"
+grep -q 'id="graph-aggregated" data-agg="as"' "$tmp/graphagg.html" && ! grep -q 'id="graph-capped"' "$tmp/graphagg.html"
+ok $? "graph page aggregates to ASes by itself (6 addresses and 6 /24s > 5 nodes) and says so"
+grep -q 'id="graph-aggregated" data-agg="24"' "$tmp/graph24.html" && grep -q 'id="graph-capped"' "$tmp/graph24.html"
+ok $? "graph page with agg=24 aggregates to prefixes and caps (6 > 5)"
 grep -q '&lt;script&gt;alert(1)&lt;/script&gt; Paris' "$tmp/worker.html" &&
     ! grep -q '<script>' "$tmp/worker.html"
 ok $? "a stored <script> (worker location label) comes back escaped"
@@ -191,8 +200,13 @@ declare -A expect=(
 	[worker]='id="worker-name">lab-a<'
 	[target]='data-hops="4"'
 	[changes]='class="change kind-hop"'
+	[chart]='<svg class="change-chart"'
+	[chartcc]='data-group="GB" data-total="2"'
 	[graph]='<svg class="graph"'
+	[graphagg]='data-agg="as" data-nodes="5"'
+	[graph24]='data-agg="24" data-nodes="5"'
 	[geo]='class="country"'
+	[geoall]='id="geo-count"'
 )
 if [ -z "$chromium" ]; then
 	for p in "${order[@]}"; do skip "chromium is not installed"; done
@@ -209,26 +223,47 @@ else
 	    "target DOM: a 4-hop path (lab-a) and a 3-hop path (lab-b)"
 	c=$(grep -o '<li class="hop star"' "$tmp/target.dom" | wc -l)
 	is "$c" 1 "target DOM: one '*' hop"
-	c=$(grep -o '<g class="old" data-hops="4"\|<g class="new" data-hops="4"' "$tmp/changes.dom" | wc -l)
-	is "$c" 2 "changes DOM: old and new path drawn aligned, 4 hops each"
+	c=$(grep -o '<g class="old" data-hops="[0-9]*"\|<g class="new" data-hops="[0-9]*"' "$tmp/changes.dom" | tr '\n' ' ')
+	is "$c" '<g class="old" data-hops="4" <g class="new" data-hops="4" <g class="old" data-hops="3" <g class="new" data-hops="4" ' \
+	    "changes DOM: lab-a's two changes, old and new path drawn aligned, newest first"
+	# The chart: 3 changes in 7 days; by AS (changed hops) AS64499 twice
+	# (1 and 3 days ago), AS64496 and AS64497 once: 4 bars in 3 series.
+	c=$(grep -o '<g class="series" data-group="[^"]*" data-total="[0-9]*"' "$tmp/chart.dom" | sed 's/.*data-group=//' | tr '\n' ' ')
+	is "$c" '"AS64499" data-total="2" "AS64496" data-total="1" "AS64497" data-total="1" ' \
+	    "changes chart DOM: one series per AS of the changed hops, largest first"
+	c=$(grep -o '<rect class="bar"' "$tmp/chart.dom" | wc -l)
+	is "$c" 4 "changes chart DOM: 4 bars (one per AS and time bin)"
+	c=$(grep -o '<g class="series" data-group="[^"]*" data-total="[0-9]*"' "$tmp/chartcc.dom" | sed 's/.*data-group=//' | tr '\n' ' ')
+	is "$c" '"GB" data-total="2" "DE" data-total="1" "unknown" data-total="1" ' \
+	    "changes chart DOM by country: GB twice, DE once, the unlocated hop unknown"
+	c=$(grep -o '<svg class="change-chart"' "$tmp/changes.dom" | wc -l)
+	is "$c" 1 "changes page with a vantage filter has its chart too"
+	c=$(grep -o '<g class="node[^"]*" data-members="[0-9]*"' "$tmp/graphagg.dom" | sed 's/.*data-members=//' | sort | uniq -c | awk '{ print $1 "x" $2 }' | tr '\n' ' ')
+	is "$c" '4x"1" 1x"2" ' \
+	    "aggregated graph DOM: 2 vantages, 2 single-address ASes and AS64496 with 2 addresses"
+	c=$(grep -o '<g class="node' "$tmp/graphagg.dom" | wc -l)
+	is "$c" 5 "aggregated graph DOM: 5 nodes"
+	grep -q '<title>AS64496 (2 addresses)' "$tmp/graphagg.dom"
+	ok $? "aggregated graph DOM: the AS node names its members"
 	c=$(grep -o 'class="country"' "$tmp/geo.dom" | wc -l)
 	[ "$c" -gt 100 ]
 	ok $? "geo DOM: the basemap has $c countries"
 	c=$(grep -o '<circle class="hop"' "$tmp/geo.dom" | wc -l)
-	[ "$c" -ge 5 ]
-	ok $? "geo DOM: $c located hops"
+	is "$c" 4 "geo DOM: the 4 located hop addresses, each drawn once"
+	c=$(grep -o '<polyline class="route"' "$tmp/geoall.dom" | wc -l)
+	is "$c" 2 "geo DOM without a filter: the latest trace of both flows as lines"
 fi
 
 # --- injection and XSS in every parameter ---------------------------------------
 payloads=('<script>alert(1)</script>' "' OR 1=1 --" '"><svg onload=alert(1)>')
-params=(page at from to target vantage worker limit action csrf address prefix contact reason)
+params=(page at from to target vantage worker limit agg by action csrf address prefix contact reason)
 bad=0
 total=0
 for prm in "${params[@]}"; do
 	for pl in "${payloads[@]}"; do
 		enc=$(perl -MURI::Escape -e 'print uri_escape($ARGV[0])' "$pl" 2>/dev/null ||
 		    perl -e '$_ = $ARGV[0]; s/([^A-Za-z0-9._~-])/sprintf("%%%02X", ord $1)/ge; print' "$pl")
-		for pg in target changes; do
+		for pg in target changes graph; do
 			total=$((total + 1))
 			code=$(get "$base?page=$pg&target=192.0.2.50&$prm=$enc" "$tmp/inj.html")
 			# contact and reason are free text, but only for POSTs.
@@ -257,6 +292,16 @@ code=$(get "$base?page=target&target=192.0.2.50&bogus=1" "$tmp/unk.html")
 is "$code" 400 "an unknown parameter is a 400"
 code=$(get "$base?page=changes&from=2026-02-30" "$tmp/date.html")
 is "$code" 400 "an impossible date is a 400"
+code=$(get "$base?page=graph&target=192.0.2.50&agg=16" "$tmp/agg.html")
+is "$code" 400 "agg other than ip, 24, as is a 400"
+grep -q 'agg: ' "$tmp/agg.html"
+ok $? "the 400 page names agg"
+code=$(get "$base?page=changes&by=%3Cb%3Eas" "$tmp/by.html")
+! grep -q '<b>as' "$tmp/by.html" && [ "$code" = 400 ]
+ok $? "by=<b>as is a 400, not echoed"
+code=$(get "$base?page=changes&from=2000-01-01&to=2000-01-02" "$tmp/empty.html")
+grep -q '<svg class="change-chart"' "$tmp/empty.html" && grep -q 'no data' "$tmp/empty.html" && [ "$code" = 200 ]
+ok $? "an empty period draws an empty chart saying no data"
 code=$(get "$base/%3Cscript%3E" "$tmp/pi2.html")
 ! grep -q '<script>' "$tmp/pi2.html" && [ "$code" = 404 ]
 ok $? "a <script> PATH_INFO is a 404, escaped"

@@ -1,7 +1,9 @@
 -- data.sql: a small measured world for tests/integration/viewer_pages.t.
 -- Two vantages (lab-a online in Paris, lab-b offline), three traces to
--- 192.0.2.50 (one with a '*'), a route change, links, geolocations, a ping,
--- jobs in every state the pages count.  Addresses are documentation and
+-- 192.0.2.50 (one with a '*'), three route changes (10 minutes, 1 day and
+-- 3 days ago, touching AS64496; AS64499; AS64497 and AS64499), links,
+-- geolocations with countries, AS prefixes, pings, jobs in every state the
+-- pages count.  Addresses are documentation and
 -- benchmarking ranges.
 \set ON_ERROR_STOP 1
 INSERT INTO pingsvc.workers (name, token_hash, caps, last_seen, version, location, location_label)
@@ -47,6 +49,20 @@ INSERT INTO pingsvc.route_changes (vantage, target, proto, paris_id, detected_at
 VALUES ('lab-a', '192.0.2.50', 'icmp', 1, now() - interval '10 minutes', now() - interval '60 minutes',
         '{198.18.0.1,203.0.113.9,198.51.100.7,192.0.2.50}',
         '{198.18.0.1,198.18.5.5,198.51.100.7,192.0.2.50}', true, true, 2, 3, 'hop');
+INSERT INTO pingsvc.route_changes (vantage, target, proto, paris_id, detected_at, last_old_at,
+                                   old_path, new_path, old_reached, new_reached,
+                                   diverge_ttl, rejoin_ttl, kind, changed_hops)
+VALUES ('lab-b', '192.0.2.50', 'icmp', 1, now() - interval '1 day', now() - interval '25 hours',
+        '{198.18.1.1,198.51.100.7,192.0.2.50}', '{198.18.1.1,203.0.113.9,192.0.2.50}',
+        true, true, 2, 3, 'hop', '{203.0.113.9}'),
+       ('lab-a', '192.0.2.50', 'icmp', 1, now() - interval '3 days', now() - interval '73 hours',
+        '{198.18.0.1,198.18.5.5,192.0.2.50}', '{198.18.0.1,198.51.100.7,203.0.113.9,192.0.2.50}',
+        true, true, 2, 4, 'length', '{198.51.100.7,203.0.113.9}');
+
+-- Origin ASes (documentation AS numbers, RFC 5398).
+INSERT INTO pingsvc.as_prefixes (prefix, asn, source)
+VALUES ('198.18.0.0/15', 64496, 'test'), ('198.51.100.0/24', 64497, 'test'),
+       ('192.0.2.0/24', 64498, 'test'), ('203.0.113.0/24', 64499, 'test');
 
 INSERT INTO pingsvc.geolocations (prefix, location, country, source)
 VALUES ('198.18.0.0/24', 'SRID=4326;POINT(2.4 48.9)', 'FR', 'test'),
