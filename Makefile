@@ -107,6 +107,15 @@ $(O)/tests/unit/%: tests/unit/%.c $(LIBPINGSVC)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBPINGSVC) \
 	    $(CMOCKA_LIBS) $(PKG_LIBS) $(LDLIBS)
 
+# The load tool of tests/bench/load (simulated workers, libcurl/libpq).
+LOAD_BIN	 = $(O)/tests/bench/load
+all: $(LOAD_BIN)
+# (The binary is not put under a load.d/ directory: '*.d' are included.)
+$(LOAD_BIN): tests/bench/load.d/load.c $(LIBPINGSVC)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBPINGSVC) \
+	    $(PKG_LIBS) $(LDLIBS)
+
 # Fuzzers need clang's libFuzzer; they compile the library sources again.
 # FUZZ_EXTRA_<name> (set in a build.mk) lists further sources a fuzzer needs.
 FUZZ_O		 = build/fuzz
