@@ -127,6 +127,13 @@ $(FUZZ_O)/%: tests/fuzz/%.c $(LIB_SRCS)
 	clang $(CPPFLAGS) $(FUZZ_FLAGS) -o $@ $< $(LIB_SRCS) $(FUZZ_EXTRA_$*) \
 	    $(PKG_LIBS) $(LDLIBS)
 
+# Harnesses of the reliability suite over a program's own parsers.
+FUZZ_EXTRA_fuzz_worker_settings = worker/settings.c
+FUZZ_EXTRA_fuzz_worker_spool = worker/spool.c
+FUZZ_EXTRA_fuzz_ingest_settings = ingest/settings.c
+$(FUZZ_O)/fuzz_worker_settings: worker/settings.c worker/settings.h
+$(FUZZ_O)/fuzz_worker_spool: worker/spool.c worker/spool.h
+
 fuzz-build: $(FUZZ_BINS)
 
 fuzz: deps fuzz-build
