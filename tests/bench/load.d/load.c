@@ -15,7 +15,8 @@
  *
  *	A submit that fails (transport error, 5xx) is sent again with the
  *	same idempotency keys, as a worker delivers its spool; only a 4xx is
- *	final.  Prints "name value" lines: requests, errors, retries,
+ *	final.  Prints "name value" lines: requests, errors (and by kind:
+ *	errors_transport, errors_4xx, errors_5xx), retries,
  *	jobs_claimed, results_sent, results_stored, duplicates, unacked
  *	(results never acknowledged), elapsed_s, lat_p50_ms, lat_p99_ms.
  */
@@ -65,6 +66,7 @@ struct worker {
 	struct buf reply; /* answer */
 	uint64_t requests, errors, retries, claimed, sent, stored, dups,
 	    unacked;
+	uint64_t err_transport, err_4xx, err_5xx;
 	double *lat; /* milliseconds per request */
 	size_t nlat, caplat;
 	uint64_t seq;
@@ -109,6 +111,7 @@ http_post(struct worker *w, const char *path)
 	struct curl_slist *h = NULL;
 	long code = 0;
 	double t0 = now_s();
+	CURLcode cc;
 
 	snprintf(url, sizeof(url), "%s%s", w->o->url, path);
 	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", w->token);
@@ -119,13 +122,27 @@ http_post(struct worker *w, const char *path)
 	curl_easy_setopt(w->curl, CURLOPT_HTTPHEADER, h);
 	curl_easy_setopt(w->curl, CURLOPT_POSTFIELDS, buf_str(&w->body));
 	curl_easy_setopt(w->curl, CURLOPT_POSTFIELDSIZE, (long)w->body.len);
-	if (curl_easy_perform(w->curl) == CURLE_OK)
+	if ((cc = curl_easy_perform(w->curl)) == CURLE_OK)
 		curl_easy_getinfo(w->curl, CURLINFO_RESPONSE_CODE, &code);
 	curl_slist_free_all(h);
 	w->requests++;
 	add_lat(w, (now_s() - t0) * 1000);
-	if (code != 200)
+	if (code != 200) {
 		w->errors++;
+		if (code == 0)
+			w->err_transport++;
+		else if (code < 500)
+			w->err_4xx++;
+		else
+			w->err_5xx++;
+		/* The reason, once per kind per worker, for the log. */
+		if (code == 0 && w->err_transport == 1)
+			fprintf(stderr, "load: %s: %s\n", path,
+			    curl_easy_strerror(cc));
+		else if (code != 0 && w->err_4xx + w->err_5xx == 1)
+			fprintf(stderr, "load: %s: HTTP %ld %.200s\n", path,
+			    code, buf_str(&w->reply));
+	}
 	return code;
 }
 
@@ -401,7 +418,7 @@ cmp_double(const void *a, const void *b)
 static void
 report(struct worker *ws, int n, double elapsed)
 {
-	uint64_t t[8] = { 0 };
+	uint64_t t[11] = { 0 };
 	size_t nlat = 0, i;
 	double *all;
 	int k;
@@ -418,6 +435,9 @@ report(struct worker *ws, int n, double elapsed)
 		t[0] += w->requests, t[1] += w->errors, t[2] += w->retries;
 		t[3] += w->claimed, t[4] += w->sent, t[5] += w->stored;
 		t[6] += w->dups, t[7] += w->unacked;
+		t[8] += w->err_transport;
+		t[9] += w->err_4xx;
+		t[10] += w->err_5xx;
 	}
 	qsort(all, nlat, sizeof(*all), cmp_double);
 	printf("requests %" PRIu64 "\nerrors %" PRIu64 "\nretries %" PRIu64
@@ -425,6 +445,9 @@ report(struct worker *ws, int n, double elapsed)
 	       "\nresults_stored %" PRIu64 "\nduplicates %" PRIu64
 	       "\nunacked %" PRIu64 "\n",
 	    t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[7]);
+	printf("errors_transport %" PRIu64 "\nerrors_4xx %" PRIu64
+	       "\nerrors_5xx %" PRIu64 "\n",
+	    t[8], t[9], t[10]);
 	printf("elapsed_s %.3f\nlat_p50_ms %.3f\nlat_p99_ms %.3f\n", elapsed,
 	    nlat ? all[nlat / 2] : 0.0,
 	    nlat ? all[(size_t)(nlat * 0.99) < nlat ? (size_t)(nlat * 0.99)
