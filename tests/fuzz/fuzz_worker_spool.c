@@ -53,12 +53,21 @@ clear_dir(const char *d)
 		if (e->d_name[0] == '.')
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", d, e->d_name);
-		if (strcmp(e->d_name, "rejected") == 0)
+		if (strcmp(e->d_name, "rejected") == 0) {
 			clear_dir(path);
-		else
+			rmdir(path);
+		} else
 			unlink(path);
 	}
 	closedir(dp);
+}
+
+/* At exit (libFuzzer's time is up): leave nothing in /tmp. */
+static void
+remove_dir(void)
+{
+	clear_dir(dir);
+	rmdir(dir);
 }
 
 static void
@@ -97,6 +106,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    (int)getpid());
 		if (mkdir(dir, 0700) == -1)
 			abort();
+		atexit(remove_dir);
 	}
 	clear_dir(dir);
 	bound = size > 0 && data[0] & 1 ? 4096 : 1 << 20;
