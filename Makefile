@@ -109,6 +109,15 @@ $(O)/tests/unit/%: tests/unit/%.c $(LIBPINGSVC)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBPINGSVC) \
 	    $(CMOCKA_LIBS) $(PKG_LIBS) $(LDLIBS)
 
+# The load tool of tests/bench/load (simulated workers, libcurl/libpq).
+LOAD_BIN	 = $(O)/tests/bench/load
+all: $(LOAD_BIN)
+# (The binary is not put under a load.d/ directory: '*.d' are included.)
+$(LOAD_BIN): tests/bench/load.d/load.c $(LIBPINGSVC)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBPINGSVC) \
+	    $(PKG_LIBS) $(LDLIBS)
+
 # Fuzzers need clang's libFuzzer; they compile the library sources again.
 # FUZZ_EXTRA_<name> (set in a build.mk) lists further sources a fuzzer needs.
 FUZZ_O		 = build/fuzz
@@ -119,6 +128,13 @@ $(FUZZ_O)/%: tests/fuzz/%.c $(LIB_SRCS)
 	@mkdir -p $(@D)
 	clang $(CPPFLAGS) $(FUZZ_FLAGS) -o $@ $< $(LIB_SRCS) $(FUZZ_EXTRA_$*) \
 	    $(PKG_LIBS) $(LDLIBS)
+
+# Harnesses of the reliability suite over a program's own parsers.
+FUZZ_EXTRA_fuzz_worker_settings = worker/settings.c
+FUZZ_EXTRA_fuzz_worker_spool = worker/spool.c
+FUZZ_EXTRA_fuzz_ingest_settings = ingest/settings.c
+$(FUZZ_O)/fuzz_worker_settings: worker/settings.c worker/settings.h
+$(FUZZ_O)/fuzz_worker_spool: worker/spool.c worker/spool.h
 
 fuzz-build: $(FUZZ_BINS)
 

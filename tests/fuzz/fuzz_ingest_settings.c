@@ -1,0 +1,42 @@
+/*
+ * fuzz_ingest_settings.c --
+ *	libFuzzer harness for the gateway's configuration loader
+ *	(ingest/settings.c): libconfig, then every key's validation
+ *	(listen, TLS, pool, limits).  A bad file must be refused with a
+ *	reason, never crash the gateway or leak.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../ingest/settings.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static char path[64];
+	struct settings s;
+	struct errbuf eb;
+	FILE *f;
+
+	if (path[0] == '\0') {
+		snprintf(path, sizeof(path), "/tmp/fuzz_ingest_settings.%d",
+		    (int)getpid());
+	}
+	if ((f = fopen(path, "w")) == NULL)
+		abort();
+	if (size > 0 && fwrite(data, 1, size, f) != size)
+		abort();
+	fclose(f);
+	errbuf_clear(&eb);
+	if (settings_load(&s, path, &eb) == -1 && eb.msg[0] == '\0')
+		abort(); /* a refusal must say why */
+	settings_free(&s);
+	unlink(path);
+	return 0;
+}
