@@ -187,7 +187,7 @@ dyndns_conf_load(const struct conf *c, const char *path,
 		goto fail;
 	}
 	if (d->state_file == NULL)
-		d->state_file = "/var/lib/pingsvc/dyndns.state";
+		d->state_file = "/var/lib/pingsvc-ingest/dyndns.state";
 	d->password = pw != NULL ? strdup(pw) : read_password_file(pwfile, eb);
 	if (d->password == NULL) {
 		if (pw != NULL)

@@ -182,7 +182,8 @@ test_shipped_sample(void **state)
 	assert_int_equal(dc->check_s, 300);
 	assert_int_equal(dc->retry_s, 1800);
 	assert_int_equal(dc->timeout_s, 30);
-	assert_string_equal(dc->state_file, "/var/lib/pingsvc/dyndns.state");
+	assert_string_equal(
+	    dc->state_file, "/var/lib/pingsvc-ingest/dyndns.state");
 	dyndns_conf_free(dc);
 	conf_free(c);
 	buf_free(&text);
