@@ -528,6 +528,11 @@ decode_header(
 	if (r->dst.af != r->af)
 		return errbuf_set(
 		    eb, "\"dst_addr\": not an IPv%d address", r->af);
+	/* 0.0.0.0 and :: name no host: nothing can have been measured. */
+	if (addr_classify(&r->dst, NULL) == ADDR_UNSPECIFIED)
+		return errbuf_set(eb,
+		    "\"dst_addr\": the unspecified address is no "
+		    "destination");
 	if (json_str(v, "proto", mode == RESULT_WIRE, "ICMP", 8, &s, eb) == -1)
 		return -1;
 	if (result_proto_parse(s, &r->proto) == -1)

@@ -177,6 +177,8 @@ static const struct bad_case bad_cases[] = {
 	{ "{\"x\":\"*\"}", "7", "result[0]: result[1]: must be an object" },
 	{ "\"job_id\":42", "\"job_id\":0", "\"job_id\": 0 is out of range" },
 	{ "\"dst_addr\":\"198.18.2.10\",", "", "\"dst_addr\": missing" },
+	{ "\"dst_addr\":\"198.18.2.10\"", "\"dst_addr\":\"0.0.0.0\"",
+	    "\"dst_addr\": the unspecified address is no destination" },
 };
 
 static char *
