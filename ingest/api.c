@@ -102,7 +102,9 @@ static const struct {
 	    "UPDATE pingsvc.jobs j"
 	    "   SET state = 'leased', worker_id = $1, leased_at = now(),"
 	    "       lease_expires = now() + make_interval(secs => $3::int),"
-	    "       attempts = j.attempts + 1"
+	    "       attempts = j.attempts + 1,"
+	    "       lessees = CASE WHEN $1 = ANY (j.lessees) THEN j.lessees"
+	    "                 ELSE j.lessees || $1::bigint END"
 	    " WHERE j.job_id = ANY (ARRAY("
 	    "   SELECT job_id FROM pingsvc.jobs"
 	    "    WHERE state = 'ready' AND not_before <= now()"
@@ -167,12 +169,21 @@ static const struct {
 	{ "mkpart",
 	    "SELECT count(*) FROM pingsvc.ensure_partitions("
 	    "to_timestamp($1::bigint), to_timestamp($1::bigint))" },
+	/*
+	 * A job answers to every worker that ever leased it: a result that
+	 * arrives after its lease expired (the worker was cut off, its spool
+	 * delivers later) is a real measurement, stored even though the job
+	 * has moved on to another worker meanwhile.
+	 */
 	{ "jobs_lock",
-	    "SELECT job_id, worker_id FROM pingsvc.jobs"
+	    "SELECT job_id, $2::bigint = ANY (lessees) OR worker_id = $2"
+	    "  FROM pingsvc.jobs"
 	    " WHERE job_id = ANY ($1::bigint[]) ORDER BY job_id FOR UPDATE" },
 	{ "jobs_done",
-	    "UPDATE pingsvc.jobs SET state = 'done', done_at = now()"
-	    " WHERE job_id = ANY ($1::bigint[]) AND worker_id = $2"
+	    "UPDATE pingsvc.jobs SET state = 'done', done_at = now(),"
+	    "       worker_id = $2, leased_at = NULL, lease_expires = NULL"
+	    " WHERE job_id = ANY ($1::bigint[])"
+	    "   AND (worker_id = $2 OR $2 = ANY (lessees))"
 	    "   AND state <> 'done'" },
 };
 
@@ -805,7 +816,7 @@ check_jobs(PGconn *c, const struct api_worker *w, const struct submit_batch *b,
     struct buf *ids_out, struct api_reply *r, char *sqlstate, struct errbuf *eb)
 {
 	PGresult *res = NULL;
-	const char *vals[1];
+	const char *vals[2];
 	char detail[256], me[24];
 	int64_t *ids = NULL, id;
 	size_t i, n = 0;
@@ -826,11 +837,12 @@ check_jobs(PGconn *c, const struct api_worker *w, const struct submit_batch *b,
 		rc = 0;
 		goto out;
 	}
+	snprintf(me, sizeof(me), "%" PRId64, w->id);
 	vals[0] = buf_str(ids_out);
-	if ((res = db_exec_prepared(c, "jobs_lock", 1, vals, sqlstate, eb)) ==
+	vals[1] = me;
+	if ((res = db_exec_prepared(c, "jobs_lock", 2, vals, sqlstate, eb)) ==
 	    NULL)
 		goto out;
-	snprintf(me, sizeof(me), "%" PRId64, w->id);
 	rc = 0;
 	for (i = 0; i < b->n && rc == 0; i++) {
 		if ((id = b->results[i]->job_id) < 1)
@@ -839,8 +851,7 @@ check_jobs(PGconn *c, const struct api_worker *w, const struct submit_batch *b,
 		for (row = 0; row < PQntuples(res); row++) {
 			if (strtoll(PQgetvalue(res, row, 0), NULL, 10) != id)
 				continue;
-			found =
-			    strcmp(PQgetvalue(res, row, 1), me) == 0 ? 1 : 2;
+			found = PQgetvalue(res, row, 1)[0] == 't' ? 1 : 2;
 			break;
 		}
 		if (found == 1)
@@ -848,7 +859,7 @@ check_jobs(PGconn *c, const struct api_worker *w, const struct submit_batch *b,
 		snprintf(detail, sizeof(detail),
 		    "results[%zu]: \"job_id\": %" PRId64 " %s", i, id,
 		    found == 0 ? "is not a job"
-			       : "is leased to another worker");
+			       : "was not leased to this worker");
 		api_error(r, 409, "conflict", detail);
 		rc = 1;
 	}

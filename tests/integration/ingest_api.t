@@ -88,7 +88,7 @@ like "$(req POST /v1/submit "$tok2" "$body")" '^200 .*"stored"' "body's worker f
 is "$(q "SELECT body->>'worker' || ' ' || worker_id FROM pingsvc.results WHERE idem_key = 's-2'")" \
     "api-w2 $(q "SELECT worker_id FROM pingsvc.workers WHERE name = 'api-w2'")" "stored as the token's worker"
 body="{\"results\": [$(ping_result s-3 2 "$now")]}"
-like "$(req POST /v1/submit "$tok1" "$body")" '^409 .*results\[0\]: \\"job_id\\": 2 is leased to another worker' \
+like "$(req POST /v1/submit "$tok1" "$body")" '^409 .*results\[0\]: \\"job_id\\": 2 was not leased to this worker' \
     "a job leased to another worker: 409 naming the item"
 body="{\"results\": [$(ping_result s-4 424242 "$now")]}"
 like "$(req POST /v1/submit "$tok1" "$body")" '^409 .*results\[0\]: \\"job_id\\": 424242 is not a job' "unknown job: 409"
@@ -163,6 +163,17 @@ q "UPDATE pingsvc.jobs SET attempts = max_attempts, leased_at = now() - interval
 req POST /v1/claim "$tok1" '{"max": 1}' >/dev/null
 is "$(q "SELECT state || ' ' || last_error FROM pingsvc.jobs WHERE job_id = $job")" "failed lease expired" \
     "after max_attempts an expired job fails"
+# A worker cut off past its lease delivers later: its measurement is kept,
+# and so is the one of the worker the job went to next.
+body="{\"results\": [$(ping_result late-1 "$job" "$now")]}"
+like "$(req POST /v1/submit "$tok2" "$body")" '^200 .*"late-1","status":"stored"' \
+    "a result after the lease expired and moved on is stored"
+is "$(q "SELECT state || ' ' || w.name FROM pingsvc.jobs j JOIN pingsvc.workers w USING (worker_id) WHERE job_id = $job")" \
+    "done api-w2" "and answers the job"
+body="{\"results\": [$(ping_result late-2 "$job" "$now")]}"
+like "$(req POST /v1/submit "$tok1" "$body")" '^200 .*"late-2","status":"stored"' \
+    "the later lessee's result is stored too"
+is "$(q "SELECT count(*) FROM pingsvc.results WHERE job_id = $job")" 2 "both measurements kept, once each"
 
 # --- revocation ---
 ing revoke api-w2 >/dev/null

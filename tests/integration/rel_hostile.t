@@ -71,7 +71,7 @@ out=$(req POST /v1/claim "$toka" '{"max": 3}')
 like "$out" '^200 .*"job_id":3' "worker a claims 3 jobs"
 body="{\"results\": [$(ping_result steal-1 1 "$now" 198.51.100.1)]}"
 like "$(req POST /v1/submit "$tokb" "$body")" \
-	'^409 .*results\[0\]: \\"job_id\\": 1 is leased to another worker' \
+	'^409 .*results\[0\]: \\"job_id\\": 1 was not leased to this worker' \
 	"b submitting for a's job: 409"
 body="{\"results\": [$(ping_result steal-2 - "$now"), $(ping_result steal-3 2 "$now" 198.51.100.2)]}"
 like "$(req POST /v1/submit "$tokb" "$body")" '^409 ' \
