@@ -19,6 +19,8 @@ struct trace_do {
 	int end_ttl;           /* lowest TTL known to end the path, or 256 */
 	int near_ttl;          /* highest TTL answered so far, or 0 */
 	uint64_t near_wait_us; /* wait below it (expire_below), µs */
+	int hold_ttl;          /* probes above it held back (hint), or 0 */
+	int released;          /* held probes queued again: hold no more */
 	struct probe *probes;
 	struct trace_outcome out;
 };
@@ -27,7 +29,88 @@ static int
 pending(const struct probe *p)
 {
 	return p->state == PROBE_NEW || p->state == PROBE_SCHEDULED ||
-	    p->state == PROBE_QUEUED || p->state == PROBE_INFLIGHT;
+	    p->state == PROBE_QUEUED || p->state == PROBE_INFLIGHT ||
+	    p->state == PROBE_HELD;
+}
+
+/*
+ * Distance hints, shared by the traces of this process: the TTL at which
+ * a destination in each /24 (IPv4) or /48 (IPv6) was last found to end
+ * its path.  A trace's probes are sent in a random order, so without a
+ * hint about half of them beyond the destination's distance leave before
+ * its answer could cancel them: with a hint, a probe above it waits
+ * (trace_do_hold) until the probes up to the hint have been answered or
+ * have timed out, and is cancelled if the destination answered there.  A
+ * wrong hint costs time (a round trip, or a wait for a silent hop at
+ * the hint), never a hop.  Direct-mapped: a collision forgets a hint.
+ */
+#define HINTS 1024
+
+struct hint {
+	uint8_t af, ttl;
+	uint8_t pfx[6];
+};
+
+static struct hint hints[HINTS];
+
+static struct hint *
+hint_slot(const struct addr *a, uint8_t pfx[6])
+{
+	uint32_t h = 2166136261u;
+	int i;
+
+	memset(pfx, 0, 6);
+	memcpy(pfx, a->b, a->af == 6 ? 6 : 3);
+	for (i = 0; i < 6; i++)
+		h = (h ^ pfx[i]) * 16777619u;
+	return &hints[(h ^ a->af) % HINTS];
+}
+
+/* The hinted distance of 'a', or 0. */
+static int
+hint_get(const struct addr *a)
+{
+	uint8_t pfx[6];
+	const struct hint *h = hint_slot(a, pfx);
+
+	if (h->af != a->af || memcmp(h->pfx, pfx, sizeof(pfx)) != 0)
+		return 0;
+	return h->ttl;
+}
+
+/*
+ * The destination 'a' ends its path at 'ttl'; 'exact' when every TTL
+ * below is resolved (else 'ttl' is only a bound, say an echo reply to
+ * a probe sent beyond the destination, and lowers a hint but never
+ * raises it).
+ */
+static void
+hint_set(const struct addr *a, int ttl, int exact)
+{
+	uint8_t pfx[6];
+	struct hint *h = hint_slot(a, pfx);
+
+	if (ttl < 1 || ttl > 255)
+		return;
+	if (h->af == a->af && memcmp(h->pfx, pfx, sizeof(pfx)) == 0 && !exact &&
+	    h->ttl <= ttl)
+		return;
+	h->af = a->af;
+	memcpy(h->pfx, pfx, sizeof(pfx));
+	h->ttl = (uint8_t)ttl;
+}
+
+/* Is a probe at or below 'ttl' still to be sent or answered? */
+static int
+pending_upto(const struct trace_do *td, int ttl)
+{
+	int i;
+
+	for (i = 0; i < td->n && td->probes[i].ttl <= ttl; i++)
+		if (pending(&td->probes[i]) &&
+		    td->probes[i].state != PROBE_HELD)
+			return 1;
+	return 0;
 }
 
 static int
@@ -57,6 +140,49 @@ trace_do_start(void *arg)
 			    &td->probes[order[t] * td->out.packets + k], 0);
 	}
 	return 0;
+}
+
+/*
+ * A probe above the hinted distance waits while a probe at or below it
+ * is outstanding (whose answer or timeout calls release): if the
+ * destination answers there, the held probe is cancelled unsent.  Once
+ * a trace holds, its threshold stays, so the release rule sees one.
+ */
+static int
+trace_do_hold(void *arg, const struct probe *p)
+{
+	struct trace_do *td = arg;
+	int h = td->hold_ttl;
+
+	if (td->released)
+		return 0;
+	if (h == 0 && (h = hint_get(&td->cmd.dst)) == 0)
+		return 0;
+	/* Not if an answer at or above the hint came already. */
+	if (p->ttl <= h || td->near_ttl >= h || !pending_upto(td, h))
+		return 0;
+	td->hold_ttl = h;
+	return 1;
+}
+
+/*
+ * Queue the held probes again when the path goes on beyond the hint
+ * ('force': a router answered at or above it) or when nothing at or
+ * below the hint is outstanding any more.
+ */
+static void
+release(struct trace_do *td, int force)
+{
+	int i;
+
+	if (td->hold_ttl == 0 || td->released || td->done)
+		return;
+	if (!force && pending_upto(td, td->hold_ttl))
+		return;
+	td->released = 1;
+	for (i = 0; i < td->n; i++)
+		if (td->probes[i].state == PROBE_HELD)
+			loop_probe_at(td->loop, &td->probes[i], 0);
 }
 
 static size_t
@@ -152,6 +278,9 @@ check_done(struct trace_do *td)
 	td->done = 1;
 	o->last_ttl = o->first_hop + last;
 	o->endtime = (int64_t)time(NULL);
+	for (k = 0; k < o->packets; k++)
+		if (o->v[last * o->packets + k].reached)
+			hint_set(&td->cmd.dst, o->last_ttl, 1);
 	for (i = (last + 1) * o->packets; i < td->n; i++)
 		loop_probe_cancel(td->loop, &td->probes[i]);
 }
@@ -170,7 +299,8 @@ drop_beyond(struct trace_do *td, int ttl)
 	for (i = (ttl - td->out.first_hop + 1) * td->out.packets; i < td->n;
 	     i++)
 		if (td->probes[i].state == PROBE_QUEUED ||
-		    td->probes[i].state == PROBE_SCHEDULED)
+		    td->probes[i].state == PROBE_SCHEDULED ||
+		    td->probes[i].state == PROBE_HELD)
 			loop_probe_cancel(td->loop, &td->probes[i]);
 }
 
@@ -250,6 +380,9 @@ trace_do_reply(void *arg, struct probe *p, const struct probe_reply *r)
 	 */
 	if (o->reached && o->ittl >= 1 && o->ittl <= p->ttl)
 		end_at(td, p->ttl - o->ittl + 1);
+	if (o->reached)
+		hint_set(&td->cmd.dst, td->end_ttl, 0);
+	release(td, !halts(o) && td->hold_ttl != 0 && p->ttl >= td->hold_ttl);
 	check_done(td);
 }
 
@@ -257,6 +390,7 @@ static void
 trace_do_timeout(void *arg, struct probe *p)
 {
 	(void)p;
+	release(arg, 0);
 	check_done(arg);
 }
 
@@ -275,6 +409,7 @@ trace_do_free(void *arg)
 const struct probe_ops trace_do_ops = {
 	.name = "trace",
 	.start = trace_do_start,
+	.hold = trace_do_hold,
 	.send = trace_do_send,
 	.reply = trace_do_reply,
 	.timeout = trace_do_timeout,
