@@ -20,7 +20,8 @@ struct trace_do {
 	int near_ttl;          /* highest TTL answered so far, or 0 */
 	uint64_t near_wait_us; /* wait below it (expire_below), µs */
 	int hold_ttl;          /* probes above it held back (hint), or 0 */
-	int released;          /* held probes queued again: hold no more */
+	int router_ttl; /* highest TTL a router answered (not ending), or 0 */
+	int released;   /* held probes queued again: hold no more */
 	struct probe *probes;
 	struct trace_outcome out;
 };
@@ -145,21 +146,24 @@ trace_do_start(void *arg)
 /*
  * A probe above the hinted distance waits while a probe at or below it
  * is outstanding (whose answer or timeout calls release): if the
- * destination answers there, the held probe is cancelled unsent.  Once
- * a trace holds, its threshold stays, so the release rule sees one.
+ * destination answers there, the held probe is cancelled unsent.  The
+ * threshold only comes down (hints learnt meanwhile), and only while
+ * something at or below the new one is outstanding, so that the release
+ * rule always has a callback to come.
  */
 static int
 trace_do_hold(void *arg, const struct probe *p)
 {
 	struct trace_do *td = arg;
-	int h = td->hold_ttl;
+	int h = hint_get(&td->cmd.dst);
 
 	if (td->released)
 		return 0;
-	if (h == 0 && (h = hint_get(&td->cmd.dst)) == 0)
-		return 0;
-	/* Not if an answer at or above the hint came already. */
-	if (p->ttl <= h || td->near_ttl >= h || !pending_upto(td, h))
+	if (h == 0 || (td->hold_ttl != 0 && td->hold_ttl < h))
+		h = td->hold_ttl;
+	/* Not if a router answered at or above it: the path goes on. */
+	if (h == 0 || p->ttl <= h || td->router_ttl >= h ||
+	    !pending_upto(td, h))
 		return 0;
 	td->hold_ttl = h;
 	return 1;
@@ -366,6 +370,8 @@ trace_do_reply(void *arg, struct probe *p, const struct probe_reply *r)
 		o->nmpls = r->icmp->nmpls;
 	}
 	expire_below(td, p, r->rtt_us);
+	if (!halts(o) && !o->reached && p->ttl > td->router_ttl)
+		td->router_ttl = p->ttl;
 	if (halts(o))
 		end_at(td, p->ttl);
 	/*
