@@ -416,9 +416,6 @@ loop_probe_cancel(struct loop *l, struct probe *p)
 	case PROBE_QUEUED:
 		queue_remove(l, p);
 		break;
-	case PROBE_HELD: /* no longer counted as outstanding */
-		p->state = PROBE_CANCELLED;
-		return;
 	default:
 		return;
 	}
@@ -699,6 +696,7 @@ send_queued(struct loop *l, uint64_t now)
 {
 	struct send_batch *b = &l->tx;
 	struct probe *p;
+	uint64_t hold;
 	size_t len;
 
 	if (now < l->backoff_until)
@@ -707,13 +705,15 @@ send_queued(struct loop *l, uint64_t now)
 	b->n = 0;
 	while ((p = l->qhead) != NULL && l->tokens >= 1 + b->n) {
 		queue_remove(l, p);
-		if (p->ops->hold != NULL && p->ops->hold(p->arg, p)) {
-			p->state = PROBE_HELD;
-			l->outstanding--;
-			continue;
-		}
 		p->state = PROBE_SCHEDULED;
 		p->heap_idx = HEAP_NONE;
+		/* Held back: a timer queues it again (no timer: send it). */
+		if (p->ops->hold != NULL &&
+		    (hold = p->ops->hold(p->arg, p, now)) > 0) {
+			p->at_us = now + hold;
+			if (heap_push(l, p) == 0)
+				continue;
+		}
 		if ((len = p->ops->send(p->arg, p, b->pkt[b->n], PKT_MAX)) ==
 		    0) {
 			fail_probe(l, p, EINVAL);

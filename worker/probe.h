@@ -40,10 +40,8 @@ enum probe_state {
 	PROBE_INFLIGHT,  /* sent, waiting for a reply or its timeout */
 	PROBE_ANSWERED,
 	PROBE_TIMEDOUT,
-	PROBE_FAILED,    /* the send failed ('err') */
-	PROBE_CANCELLED, /* not needed any more */
-	PROBE_HELD       /* ops->hold kept it back; the owner queues it
-			    again (loop_probe_at) or cancels it */
+	PROBE_FAILED,   /* the send failed ('err') */
+	PROBE_CANCELLED /* not needed any more */
 };
 
 struct probe;
@@ -55,10 +53,9 @@ struct probe_reply;
  *	start:   the per-target interval allows it to begin; schedule or
  *		 queue probes (loop_probe_*).  Returns 0, or -1 to abandon.
  *	hold:    optional; called when queued probe 'p' is next to be
- *		 sent.  Non-zero keeps it back (PROBE_HELD, no token
- *		 spent, no longer outstanding in the loop): the owner must
- *		 later queue it again or cancel it, from a reply or timeout
- *		 callback of one of its probes still outstanding.
+ *		 sent, at CLOCK_MONOTONIC 'now_us'.  Non-zero: µs to keep
+ *		 it back (PROBE_SCHEDULED, no token spent), after which it
+ *		 is queued again at the tail and asked again.
  *	send:    fill 'pkt' (up to 'cap' bytes) with probe 'p' and set
  *		 p->key; return the length, or 0 to skip the probe.
  *	reply:   a reply matched in-flight probe 'p' (now PROBE_ANSWERED).
@@ -69,7 +66,7 @@ struct probe_reply;
 struct probe_ops {
 	const char *name;
 	int (*start)(void *arg);
-	int (*hold)(void *arg, const struct probe *p);
+	uint64_t (*hold)(void *arg, const struct probe *p, uint64_t now_us);
 	size_t (*send)(void *arg, struct probe *p, uint8_t *pkt, size_t cap);
 	void (*reply)(void *arg, struct probe *p, const struct probe_reply *r);
 	void (*timeout)(void *arg, struct probe *p);

@@ -21,7 +21,6 @@ struct trace_do {
 	uint64_t near_wait_us; /* wait below it (expire_below), µs */
 	int hold_ttl;          /* probes above it held back (hint), or 0 */
 	int router_ttl; /* highest TTL a router answered (not ending), or 0 */
-	int released;   /* held probes queued again: hold no more */
 	struct probe *probes;
 	struct trace_outcome out;
 };
@@ -30,20 +29,20 @@ static int
 pending(const struct probe *p)
 {
 	return p->state == PROBE_NEW || p->state == PROBE_SCHEDULED ||
-	    p->state == PROBE_QUEUED || p->state == PROBE_INFLIGHT ||
-	    p->state == PROBE_HELD;
+	    p->state == PROBE_QUEUED || p->state == PROBE_INFLIGHT;
 }
 
 /*
  * Distance hints, shared by the traces of this process: the TTL at which
  * a destination in each /24 (IPv4) or /48 (IPv6) was last found to end
  * its path.  A trace's probes are sent in a random order, so without a
- * hint about half of them beyond the destination's distance leave before
- * its answer could cancel them: with a hint, a probe above it waits
- * (trace_do_hold) until the probes up to the hint have been answered or
- * have timed out, and is cancelled if the destination answered there.  A
- * wrong hint costs time (a round trip, or a wait for a silent hop at
- * the hint), never a hop.  Direct-mapped: a collision forgets a hint.
+ * hint some of those beyond the destination's distance leave before its
+ * answer could cancel them: with a hint, a probe above it is held back
+ * (trace_do_hold) while the probes up to the hint are unsent or recently
+ * sent, and is cancelled if the destination answers there.  A wrong hint
+ * costs a little time (see wait_upto: 20 ms or two round trips after the
+ * last probe up to the hint left), never a hop.  Direct-mapped: a
+ * collision forgets a hint.
  */
 #define HINTS 1024
 
@@ -101,17 +100,38 @@ hint_set(const struct addr *a, int ttl, int exact)
 	h->ttl = (uint8_t)ttl;
 }
 
-/* Is a probe at or below 'ttl' still to be sent or answered? */
-static int
-pending_upto(const struct trace_do *td, int ttl)
+/*
+ * How long a probe above 'ttl' should still wait for those at or below
+ * it, at 'now' (µs): HOLD_STEP_US while one is still to be sent (in a
+ * long send queue its turn may be far off), else until the newest in
+ * flight has been out for two of the longest round trips the trace has
+ * seen (near_wait_us is ten of them), at least HOLD_MIN_US: the
+ * destination's answer, if it comes, has come by then.  Else 0.
+ */
+#define HOLD_STEP_US 5000
+#define HOLD_MIN_US  20000
+
+static uint64_t
+wait_upto(const struct trace_do *td, int ttl, uint64_t now)
 {
+	uint64_t w = 0, lim = td->near_wait_us / 5, end;
+	const struct probe *p;
 	int i;
 
-	for (i = 0; i < td->n && td->probes[i].ttl <= ttl; i++)
-		if (pending(&td->probes[i]) &&
-		    td->probes[i].state != PROBE_HELD)
-			return 1;
-	return 0;
+	if (lim < HOLD_MIN_US)
+		lim = HOLD_MIN_US;
+	if (lim > (uint64_t)td->cmd.timeout_ms * 1000)
+		lim = (uint64_t)td->cmd.timeout_ms * 1000;
+	for (i = 0; i < td->n && td->probes[i].ttl <= ttl; i++) {
+		p = &td->probes[i];
+		if (p->state == PROBE_INFLIGHT) {
+			end = p->tx_us + lim;
+			if (end > now && end - now > w)
+				w = end - now;
+		} else if (pending(p) && w < HOLD_STEP_US)
+			w = HOLD_STEP_US;
+	}
+	return w;
 }
 
 static int
@@ -144,49 +164,25 @@ trace_do_start(void *arg)
 }
 
 /*
- * A probe above the hinted distance waits while a probe at or below it
- * is outstanding (whose answer or timeout calls release): if the
- * destination answers there, the held probe is cancelled unsent.  The
- * threshold only comes down (hints learnt meanwhile), and only while
- * something at or below the new one is outstanding, so that the release
- * rule always has a callback to come.
+ * A probe above the hinted distance is put back (the loop asks again
+ * when the time returned has passed) while the probes at or below it are
+ * unsent or recently sent: if the destination answers there, the probe
+ * is cancelled unsent.  The threshold a trace uses only comes down
+ * (hints learnt meanwhile).  Not held once a router answered at or above
+ * it: the path goes on.
  */
-static int
-trace_do_hold(void *arg, const struct probe *p)
+static uint64_t
+trace_do_hold(void *arg, const struct probe *p, uint64_t now)
 {
 	struct trace_do *td = arg;
 	int h = hint_get(&td->cmd.dst);
 
-	if (td->released)
-		return 0;
 	if (h == 0 || (td->hold_ttl != 0 && td->hold_ttl < h))
 		h = td->hold_ttl;
-	/* Not if a router answered at or above it: the path goes on. */
-	if (h == 0 || p->ttl <= h || td->router_ttl >= h ||
-	    !pending_upto(td, h))
+	if (h == 0 || p->ttl <= h || td->router_ttl >= h)
 		return 0;
 	td->hold_ttl = h;
-	return 1;
-}
-
-/*
- * Queue the held probes again when the path goes on beyond the hint
- * ('force': a router answered at or above it) or when nothing at or
- * below the hint is outstanding any more.
- */
-static void
-release(struct trace_do *td, int force)
-{
-	int i;
-
-	if (td->hold_ttl == 0 || td->released || td->done)
-		return;
-	if (!force && pending_upto(td, td->hold_ttl))
-		return;
-	td->released = 1;
-	for (i = 0; i < td->n; i++)
-		if (td->probes[i].state == PROBE_HELD)
-			loop_probe_at(td->loop, &td->probes[i], 0);
+	return wait_upto(td, h, now);
 }
 
 static size_t
@@ -303,8 +299,7 @@ drop_beyond(struct trace_do *td, int ttl)
 	for (i = (ttl - td->out.first_hop + 1) * td->out.packets; i < td->n;
 	     i++)
 		if (td->probes[i].state == PROBE_QUEUED ||
-		    td->probes[i].state == PROBE_SCHEDULED ||
-		    td->probes[i].state == PROBE_HELD)
+		    td->probes[i].state == PROBE_SCHEDULED)
 			loop_probe_cancel(td->loop, &td->probes[i]);
 }
 
@@ -388,7 +383,6 @@ trace_do_reply(void *arg, struct probe *p, const struct probe_reply *r)
 		end_at(td, p->ttl - o->ittl + 1);
 	if (o->reached)
 		hint_set(&td->cmd.dst, td->end_ttl, 0);
-	release(td, !halts(o) && td->hold_ttl != 0 && p->ttl >= td->hold_ttl);
 	check_done(td);
 }
 
@@ -396,7 +390,6 @@ static void
 trace_do_timeout(void *arg, struct probe *p)
 {
 	(void)p;
-	release(arg, 0);
 	check_done(arg);
 }
 
