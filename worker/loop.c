@@ -463,6 +463,65 @@ seen_find(struct loop *l, const struct addr *a, int create)
 }
 
 /*
+ * Interleave the probes queued after 'after' (NULL: the whole queue) at
+ * random, keeping each measurement's own order: a random merge of the
+ * sequences the measurements started this turn appended one after the
+ * other.  As Yarrp permutes its whole (target, TTL) space, a router then
+ * sees the probes of many measurements spread over the run rather than
+ * one measurement's in a burst, and the probes of one trace are far
+ * enough apart in time that an earlier one's answer (the destination
+ * reached) can cancel later ones before they leave.  Without memory for
+ * the scratch arrays the queue stays as it is.
+ */
+static void
+queue_interleave(struct loop *l, struct probe *after)
+{
+	struct probe *p, **v = NULL, **out = NULL;
+	size_t n = 0, nrun = 0, i, j, *run = NULL, *cur = NULL, t;
+
+	for (p = after != NULL ? after->qnext : l->qhead; p != NULL;
+	     p = p->qnext)
+		n++;
+	if (n < 2 || (v = malloc(n * sizeof(*v))) == NULL ||
+	    (out = malloc(n * sizeof(*out))) == NULL ||
+	    (run = malloc(n * sizeof(*run))) == NULL ||
+	    (cur = malloc(n * sizeof(*cur))) == NULL)
+		goto out;
+	/* The runs of consecutive probes of one measurement. */
+	for (i = 0, p = after != NULL ? after->qnext : l->qhead; p != NULL;
+	     p = p->qnext, i++) {
+		v[i] = p;
+		if (i == 0 || p->arg != v[i - 1]->arg)
+			cur[nrun++] = i;
+		run[i] = nrun - 1;
+	}
+	/* Shuffle the run labels (Fisher-Yates), then deal each run's
+	   probes, in their order, to the places its label landed on. */
+	for (i = n - 1; i > 0; i--) {
+		j = util_random32() % (uint32_t)(i + 1);
+		t = run[i];
+		run[i] = run[j];
+		run[j] = t;
+	}
+	for (i = 0; i < n; i++)
+		out[i] = v[cur[run[i]]++];
+	for (i = 0; i < n; i++) {
+		out[i]->qprev = i > 0 ? out[i - 1] : after;
+		out[i]->qnext = i + 1 < n ? out[i + 1] : NULL;
+	}
+	if (after != NULL)
+		after->qnext = out[0];
+	else
+		l->qhead = out[0];
+	l->qtail = out[n - 1];
+out:
+	free(v);
+	free(out);
+	free(run);
+	free(cur);
+}
+
+/*
  * Start the measurements whose target is free.  Returns the µs until the
  * next held-back one may start, or UINT64_MAX.
  */
@@ -472,9 +531,10 @@ start_tasks(struct loop *l, uint64_t now)
 	uint64_t gap = (uint64_t)l->conf.target_interval_ms * 1000, wait;
 	uint64_t next = UINT64_MAX;
 	struct target_seen *s;
+	struct probe *tail = l->qtail;
 	struct task *t;
 	size_t i;
-	int all = 1;
+	int all = 1, started = 0;
 
 	for (i = l->first_pending; i < l->ntasks; i++) {
 		t = &l->tasks[i];
@@ -492,11 +552,14 @@ start_tasks(struct loop *l, uint64_t now)
 		if (s != NULL)
 			s->last_us = now;
 		t->started = 1;
+		started++;
 		if (t->ops->start(t->arg) == -1)
 			LOG(LOG_LVL_WARN, "%s: could not start", t->ops->name);
 		if (all)
 			l->first_pending = i + 1;
 	}
+	if (started > 1)
+		queue_interleave(l, tail);
 	return next;
 }
 
@@ -633,6 +696,7 @@ send_queued(struct loop *l, uint64_t now)
 {
 	struct send_batch *b = &l->tx;
 	struct probe *p;
+	uint64_t hold;
 	size_t len;
 
 	if (now < l->backoff_until)
@@ -643,6 +707,13 @@ send_queued(struct loop *l, uint64_t now)
 		queue_remove(l, p);
 		p->state = PROBE_SCHEDULED;
 		p->heap_idx = HEAP_NONE;
+		/* Held back: a timer queues it again (no timer: send it). */
+		if (p->ops->hold != NULL &&
+		    (hold = p->ops->hold(p->arg, p, now)) > 0) {
+			p->at_us = now + hold;
+			if (heap_push(l, p) == 0)
+				continue;
+		}
 		if ((len = p->ops->send(p->arg, p, b->pkt[b->n], PKT_MAX)) ==
 		    0) {
 			fail_probe(l, p, EINVAL);

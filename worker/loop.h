@@ -73,7 +73,10 @@ int loop_run(struct loop *l, volatile sig_atomic_t *stop, struct errbuf *eb);
  * loop_probe_at --
  *	Send 'p' (owned by the caller, initialised with ops/arg/ttl/
  *	timeout_us) no earlier than 'delay_us' from now, subject to the rate
- *	cap.  Probes due at the same time go out in the order given.
+ *	cap.  Probes due at the same time go out in the order given, except
+ *	that the probes queued by measurements the loop starts in the same
+ *	turn are interleaved at random (each one's own order kept), and
+ *	that ops->hold may put a probe back for a while.
  */
 void loop_probe_at(struct loop *l, struct probe *p, uint64_t delay_us);
 

@@ -52,6 +52,10 @@ struct probe_reply;
  * state (struct ping_do, struct trace_do).
  *	start:   the per-target interval allows it to begin; schedule or
  *		 queue probes (loop_probe_*).  Returns 0, or -1 to abandon.
+ *	hold:    optional; called when queued probe 'p' is next to be
+ *		 sent, at CLOCK_MONOTONIC 'now_us'.  Non-zero: µs to keep
+ *		 it back (PROBE_SCHEDULED, no token spent), after which it
+ *		 is queued again at the tail and asked again.
  *	send:    fill 'pkt' (up to 'cap' bytes) with probe 'p' and set
  *		 p->key; return the length, or 0 to skip the probe.
  *	reply:   a reply matched in-flight probe 'p' (now PROBE_ANSWERED).
@@ -62,6 +66,7 @@ struct probe_reply;
 struct probe_ops {
 	const char *name;
 	int (*start)(void *arg);
+	uint64_t (*hold)(void *arg, const struct probe *p, uint64_t now_us);
 	size_t (*send)(void *arg, struct probe *p, uint8_t *pkt, size_t cap);
 	void (*reply)(void *arg, struct probe *p, const struct probe_reply *r);
 	void (*timeout)(void *arg, struct probe *p);

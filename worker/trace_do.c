@@ -19,6 +19,8 @@ struct trace_do {
 	int end_ttl;           /* lowest TTL known to end the path, or 256 */
 	int near_ttl;          /* highest TTL answered so far, or 0 */
 	uint64_t near_wait_us; /* wait below it (expire_below), µs */
+	int hold_ttl;          /* probes above it held back (hint), or 0 */
+	int router_ttl; /* highest TTL a router answered (not ending), or 0 */
 	struct probe *probes;
 	struct trace_outcome out;
 };
@@ -28,6 +30,108 @@ pending(const struct probe *p)
 {
 	return p->state == PROBE_NEW || p->state == PROBE_SCHEDULED ||
 	    p->state == PROBE_QUEUED || p->state == PROBE_INFLIGHT;
+}
+
+/*
+ * Distance hints, shared by the traces of this process: the TTL at which
+ * a destination in each /24 (IPv4) or /48 (IPv6) was last found to end
+ * its path.  A trace's probes are sent in a random order, so without a
+ * hint some of those beyond the destination's distance leave before its
+ * answer could cancel them: with a hint, a probe above it is held back
+ * (trace_do_hold) while the probes up to the hint are unsent or recently
+ * sent, and is cancelled if the destination answers there.  A wrong hint
+ * costs a little time (see wait_upto: 20 ms or two round trips after the
+ * last probe up to the hint left), never a hop.  Direct-mapped: a
+ * collision forgets a hint.
+ */
+#define HINTS 1024
+
+struct hint {
+	uint8_t af, ttl;
+	uint8_t pfx[6];
+};
+
+static struct hint hints[HINTS];
+
+static struct hint *
+hint_slot(const struct addr *a, uint8_t pfx[6])
+{
+	uint32_t h = 2166136261u;
+	int i;
+
+	memset(pfx, 0, 6);
+	memcpy(pfx, a->b, a->af == 6 ? 6 : 3);
+	for (i = 0; i < 6; i++)
+		h = (h ^ pfx[i]) * 16777619u;
+	return &hints[(h ^ a->af) % HINTS];
+}
+
+/* The hinted distance of 'a', or 0. */
+static int
+hint_get(const struct addr *a)
+{
+	uint8_t pfx[6];
+	const struct hint *h = hint_slot(a, pfx);
+
+	if (h->af != a->af || memcmp(h->pfx, pfx, sizeof(pfx)) != 0)
+		return 0;
+	return h->ttl;
+}
+
+/*
+ * The destination 'a' ends its path at 'ttl'; 'exact' when every TTL
+ * below is resolved (else 'ttl' is only a bound, say an echo reply to
+ * a probe sent beyond the destination, and lowers a hint but never
+ * raises it).
+ */
+static void
+hint_set(const struct addr *a, int ttl, int exact)
+{
+	uint8_t pfx[6];
+	struct hint *h = hint_slot(a, pfx);
+
+	if (ttl < 1 || ttl > 255)
+		return;
+	if (h->af == a->af && memcmp(h->pfx, pfx, sizeof(pfx)) == 0 && !exact &&
+	    h->ttl <= ttl)
+		return;
+	h->af = a->af;
+	memcpy(h->pfx, pfx, sizeof(pfx));
+	h->ttl = (uint8_t)ttl;
+}
+
+/*
+ * How long a probe above 'ttl' should still wait for those at or below
+ * it, at 'now' (µs): HOLD_STEP_US while one is still to be sent (in a
+ * long send queue its turn may be far off), else until the newest in
+ * flight has been out for two of the longest round trips the trace has
+ * seen (near_wait_us is ten of them), at least HOLD_MIN_US: the
+ * destination's answer, if it comes, has come by then.  Else 0.
+ */
+#define HOLD_STEP_US 5000
+#define HOLD_MIN_US  20000
+
+static uint64_t
+wait_upto(const struct trace_do *td, int ttl, uint64_t now)
+{
+	uint64_t w = 0, lim = td->near_wait_us / 5, end;
+	const struct probe *p;
+	int i;
+
+	if (lim < HOLD_MIN_US)
+		lim = HOLD_MIN_US;
+	if (lim > (uint64_t)td->cmd.timeout_ms * 1000)
+		lim = (uint64_t)td->cmd.timeout_ms * 1000;
+	for (i = 0; i < td->n && td->probes[i].ttl <= ttl; i++) {
+		p = &td->probes[i];
+		if (p->state == PROBE_INFLIGHT) {
+			end = p->tx_us + lim;
+			if (end > now && end - now > w)
+				w = end - now;
+		} else if (pending(p) && w < HOLD_STEP_US)
+			w = HOLD_STEP_US;
+	}
+	return w;
 }
 
 static int
@@ -57,6 +161,28 @@ trace_do_start(void *arg)
 			    &td->probes[order[t] * td->out.packets + k], 0);
 	}
 	return 0;
+}
+
+/*
+ * A probe above the hinted distance is put back (the loop asks again
+ * when the time returned has passed) while the probes at or below it are
+ * unsent or recently sent: if the destination answers there, the probe
+ * is cancelled unsent.  The threshold a trace uses only comes down
+ * (hints learnt meanwhile).  Not held once a router answered at or above
+ * it: the path goes on.
+ */
+static uint64_t
+trace_do_hold(void *arg, const struct probe *p, uint64_t now)
+{
+	struct trace_do *td = arg;
+	int h = hint_get(&td->cmd.dst);
+
+	if (h == 0 || (td->hold_ttl != 0 && td->hold_ttl < h))
+		h = td->hold_ttl;
+	if (h == 0 || p->ttl <= h || td->router_ttl >= h)
+		return 0;
+	td->hold_ttl = h;
+	return wait_upto(td, h, now);
 }
 
 static size_t
@@ -152,6 +278,9 @@ check_done(struct trace_do *td)
 	td->done = 1;
 	o->last_ttl = o->first_hop + last;
 	o->endtime = (int64_t)time(NULL);
+	for (k = 0; k < o->packets; k++)
+		if (o->v[last * o->packets + k].reached)
+			hint_set(&td->cmd.dst, o->last_ttl, 1);
 	for (i = (last + 1) * o->packets; i < td->n; i++)
 		loop_probe_cancel(td->loop, &td->probes[i]);
 }
@@ -236,6 +365,8 @@ trace_do_reply(void *arg, struct probe *p, const struct probe_reply *r)
 		o->nmpls = r->icmp->nmpls;
 	}
 	expire_below(td, p, r->rtt_us);
+	if (!halts(o) && !o->reached && p->ttl > td->router_ttl)
+		td->router_ttl = p->ttl;
 	if (halts(o))
 		end_at(td, p->ttl);
 	/*
@@ -250,6 +381,8 @@ trace_do_reply(void *arg, struct probe *p, const struct probe_reply *r)
 	 */
 	if (o->reached && o->ittl >= 1 && o->ittl <= p->ttl)
 		end_at(td, p->ttl - o->ittl + 1);
+	if (o->reached)
+		hint_set(&td->cmd.dst, td->end_ttl, 0);
 	check_done(td);
 }
 
@@ -275,6 +408,7 @@ trace_do_free(void *arg)
 const struct probe_ops trace_do_ops = {
 	.name = "trace",
 	.start = trace_do_start,
+	.hold = trace_do_hold,
 	.send = trace_do_send,
 	.reply = trace_do_reply,
 	.timeout = trace_do_timeout,

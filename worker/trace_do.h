@@ -2,8 +2,10 @@
  * trace_do.h --
  *	The Paris traceroute state machine.  Every probe of a trace (each
  *	TTL from first_hop to max_hops, 'packets' times) is queued at once,
- *	nearest first in rounds, so a whole trace takes about one timeout
- *	rather than one per hop, within the loop's rate cap; once a TTL
+ *	in rounds of TTLs in a random order, so a whole trace takes about
+ *	one timeout rather than one per hop, within the loop's rate cap;
+ *	probes above a destination distance learnt for the prefix wait for
+ *	those below (trace_do_hold, see trace_do.c); once a TTL
  *	answers, the probes below it wait at most ten of its round trips
  *	(at least 20 ms) for their own answers.  The trace ends when
  *	every TTL up to the one where the destination answered (or an ICMP
