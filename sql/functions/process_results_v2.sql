@@ -34,6 +34,9 @@ RETURNS TABLE (traces integer, hops integer, links integer, new_targets integer,
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pingsvc
 SET work_mem = '64MB'
+SET plan_cache_mode = force_custom_plan
+SET enable_nestloop = on
+SET jit = off
 AS $$
 DECLARE
     v_k         integer;
@@ -42,6 +45,15 @@ DECLARE
     v_links     integer := 0;
     v_targets   integer := 0;
     v_changes   integer := 0;
+    v_r_id      bigint[];
+    v_r_ts      timestamptz[];
+    v_r_target  inet[];
+    v_r_source  text[];
+    v_r_worker  bigint[];
+    v_r_body    jsonb[];
+    v_r_vantage text[];
+    v_r_proto   text[];
+    v_r_paris   integer[];
     v_t_vantage text[];
     v_t_target  inet[];
     v_t_proto   text[];
@@ -65,26 +77,45 @@ BEGIN
     v_k := coalesce(v_k, 2);
     v_have_as := EXISTS (SELECT 1 FROM pingsvc.as_prefixes);
 
-    -- 1. traces and hops, links and hop addresses gathered on the way.
+    -- 1a. the batch's results, looked up by id (index scans).
+    SELECT array_agg(x.result_id), array_agg(x.ts), array_agg(x.target), array_agg(x.source),
+           array_agg(x.worker_id), array_agg(x.body), array_agg(x.vantage), array_agg(x.proto),
+           array_agg(x.paris_id)
+      INTO v_r_id, v_r_ts, v_r_target, v_r_source, v_r_worker, v_r_body, v_r_vantage, v_r_proto,
+           v_r_paris
+      FROM (SELECT q.result_id, q.ts, q.target, q.source, q.worker_id, q.body, q.vantage, q.proto,
+                   q.paris_id
+              FROM (SELECT r.result_id, r.ts, r.target, r.source, r.worker_id, r.body,
+                           CASE r.source WHEN 'atlas' THEN 'atlas:' || (r.body ->> 'prb_id')
+                                         ELSE w.name END AS vantage,
+                           coalesce(lower(r.body ->> 'proto'), 'icmp') AS proto,
+                           CASE WHEN jsonb_typeof(r.body -> 'paris_id') = 'number'
+                                     AND (r.body ->> 'paris_id')::numeric BETWEEN 0 AND 65535
+                                THEN (r.body ->> 'paris_id')::numeric::integer END AS paris_id
+                      FROM pingsvc.results r
+                      LEFT JOIN pingsvc.workers w ON w.worker_id = r.worker_id
+                     WHERE r.result_id = ANY (p_result_ids)
+                       AND r.type = 'traceroute'
+                       AND jsonb_typeof(r.body -> 'result') = 'array'
+                       AND NOT EXISTS (SELECT 1 FROM pingsvc.traces t
+                                        WHERE t.result_id = r.result_id AND t.ts = r.ts)) AS q
+             WHERE q.vantage ~ '^([A-Za-z0-9][A-Za-z0-9._-]{0,62}|atlas:[0-9]{1,10})$'
+               AND q.proto IN ('icmp', 'udp', 'tcp')) AS x;
+
+    IF v_r_id IS NULL THEN
+        RETURN QUERY SELECT 0, 0, 0, 0, 0;
+        RETURN;
+    END IF;
+
+    -- 1b. traces and hops, links and hop addresses gathered on the way.  The
+    -- row estimates of these CTEs mean little, so nested loops (quadratic
+    -- when misjudged) are off for this statement: it reads no table.  (jit
+    -- is off for the function: compiling this statement costs seconds.)
+    PERFORM set_config('enable_nestloop', 'off', true);
     WITH res AS MATERIALIZED (
-        SELECT q.result_id, q.ts, q.target, q.source, q.worker_id, q.body, q.vantage, q.proto,
-               q.paris_id
-          FROM (SELECT r.result_id, r.ts, r.target, r.source, r.worker_id, r.body,
-                       CASE r.source WHEN 'atlas' THEN 'atlas:' || (r.body ->> 'prb_id')
-                                     ELSE w.name END AS vantage,
-                       coalesce(lower(r.body ->> 'proto'), 'icmp') AS proto,
-                       CASE WHEN jsonb_typeof(r.body -> 'paris_id') = 'number'
-                                 AND (r.body ->> 'paris_id')::numeric BETWEEN 0 AND 65535
-                            THEN (r.body ->> 'paris_id')::numeric::integer END AS paris_id
-                  FROM pingsvc.results r
-                  LEFT JOIN pingsvc.workers w ON w.worker_id = r.worker_id
-                 WHERE r.result_id = ANY (p_result_ids)
-                   AND r.type = 'traceroute'
-                   AND jsonb_typeof(r.body -> 'result') = 'array'
-                   AND NOT EXISTS (SELECT 1 FROM pingsvc.traces t
-                                    WHERE t.result_id = r.result_id AND t.ts = r.ts)) AS q
-         WHERE q.vantage ~ '^([A-Za-z0-9][A-Za-z0-9._-]{0,62}|atlas:[0-9]{1,10})$'
-           AND q.proto IN ('icmp', 'udp', 'tcp')
+        SELECT * FROM unnest(v_r_id, v_r_ts, v_r_target, v_r_source, v_r_worker, v_r_body,
+                             v_r_vantage, v_r_proto, v_r_paris)
+                   AS u(result_id, ts, target, source, worker_id, body, vantage, proto, paris_id)
     ), ent AS MATERIALIZED (
         -- One row per valid hop entry.
         SELECT e.result_id, e.target, e.fam, e.hord, e.ttl, e.probes
@@ -121,39 +152,40 @@ BEGIN
           FROM prb
          WHERE EXISTS (SELECT 1 FROM multi m WHERE m.result_id = prb.result_id)
     ), rep0 AS MATERIALIZED (
-        SELECT num.result_id, num.target, num.fam, num.ttl, num.probe, num.x ->> 'from' AS from_txt, num.x
+        -- Each probe object's fields looked up once.
+        SELECT num.result_id, num.target, num.fam, num.ttl, num.probe, j."from" #>> '{}' AS from_txt,
+               j.rtt, j.ttl AS rttl, j.size, num.x ? 'err' AS has_err, j.err, j.icmpext, num.x
           FROM num
-         WHERE num.probe <= 63 AND jsonb_typeof(num.x -> 'from') = 'string'
+          CROSS JOIN LATERAL jsonb_to_record(num.x)
+               AS j("from" jsonb, rtt jsonb, ttl jsonb, size jsonb, err jsonb, icmpext jsonb)
+         WHERE num.probe <= 63 AND jsonb_typeof(j."from") = 'string'
     ), addr AS MATERIALIZED (
         SELECT d.from_txt, pingsvc.host_inet(d.from_txt) AS address
           FROM (SELECT DISTINCT rep0.from_txt FROM rep0) AS d
     ), rep AS MATERIALIZED (
         -- The answered probes, as pingsvc.hops stores them.
-        SELECT rep0.result_id, rep0.target, rep0.ttl::smallint AS ttl, rep0.probe::smallint AS probe, a.address,
-               CASE WHEN jsonb_typeof(rep0.x -> 'rtt') = 'number'
-                         AND (rep0.x ->> 'rtt')::double precision >= 0
-                         AND (rep0.x ->> 'rtt')::double precision < 60000
-                    THEN (rep0.x ->> 'rtt')::double precision END AS rtt_ms,
-               CASE WHEN jsonb_typeof(rep0.x -> 'ttl') = 'number'
-                         AND (rep0.x ->> 'ttl')::numeric BETWEEN 0 AND 255
-                    THEN (rep0.x ->> 'ttl')::numeric::smallint END AS reply_ttl,
-               CASE WHEN jsonb_typeof(rep0.x -> 'size') = 'number'
-                         AND (rep0.x ->> 'size')::numeric BETWEEN 0 AND 65535
-                    THEN (rep0.x ->> 'size')::numeric::integer END AS size,
-               CASE WHEN rep0.x ? 'icmpext'
-                    THEN nullif(jsonb_path_query_array(rep0.x, '$.icmpext.obj[*].mpls[*]'), '[]'::jsonb)
+        SELECT v.result_id, v.target, v.ttl::smallint AS ttl, v.probe::smallint AS probe, v.address,
+               CASE WHEN v.rtt_n >= 0 AND v.rtt_n < 60000 THEN v.rtt_n END AS rtt_ms,
+               CASE WHEN v.rttl_n BETWEEN 0 AND 255 THEN v.rttl_n::smallint END AS reply_ttl,
+               CASE WHEN v.size_n BETWEEN 0 AND 65535 THEN v.size_n::integer END AS size,
+               CASE WHEN v.icmpext IS NOT NULL
+                    THEN nullif(jsonb_path_query_array(v.x, '$.icmpext.obj[*].mpls[*]'), '[]'::jsonb)
                END AS mpls,
-               CASE WHEN rep0.x ? 'err' THEN 3 END::smallint AS icmp_type,
-               CASE WHEN NOT rep0.x ? 'err' THEN NULL
-                    WHEN jsonb_typeof(rep0.x -> 'err') = 'number'
-                         AND (rep0.x ->> 'err')::numeric BETWEEN 0 AND 255
-                    THEN (rep0.x ->> 'err')::numeric::smallint
-                    ELSE CASE rep0.x ->> 'err'
+               CASE WHEN v.has_err THEN 3 END::smallint AS icmp_type,
+               CASE WHEN v.err IS NULL THEN NULL
+                    WHEN jsonb_typeof(v.err) = 'number'
+                    THEN CASE WHEN v.err::numeric BETWEEN 0 AND 255 THEN v.err::numeric::smallint END
+                    ELSE CASE v.err #>> '{}'
                              WHEN 'N' THEN 0 WHEN 'H' THEN 1 WHEN 'P' THEN 2
                              WHEN 'p' THEN 3 WHEN 'A' THEN 13 END END::smallint AS icmp_code
-          FROM rep0
-          JOIN addr a ON a.from_txt = rep0.from_txt
-         WHERE a.address IS NOT NULL AND family(a.address) = rep0.fam
+          FROM (SELECT rep0.result_id, rep0.target, rep0.ttl, rep0.probe, a.address, rep0.has_err, rep0.err,
+                       rep0.icmpext, rep0.x,
+                       CASE WHEN jsonb_typeof(rep0.rtt) = 'number' THEN rep0.rtt::double precision END AS rtt_n,
+                       CASE WHEN jsonb_typeof(rep0.rttl) = 'number' THEN rep0.rttl::numeric END AS rttl_n,
+                       CASE WHEN jsonb_typeof(rep0.size) = 'number' THEN rep0.size::numeric END AS size_n
+                  FROM rep0
+                  JOIN addr a ON a.from_txt = rep0.from_txt
+                 WHERE a.address IS NOT NULL AND family(a.address) = rep0.fam) AS v
     ), len AS (
         -- Path length: the highest hop number, but Atlas's closing
         -- all-timeout hop 255 after a gap is dropped.
@@ -221,17 +253,11 @@ BEGIN
            AND tr.path[g.i] <> tr.path[g.i + 1]
          ORDER BY tr.trace_id, tr.path[g.i], tr.path[g.i + 1], g.i
     ), ha AS (
-        -- Hop addresses: first sighting (ts, then trace), last ts; known
-        -- targets seen within the hour before it are left out (the upsert
-        -- below would not touch them).
-        SELECT a.address, a.first_ts, a.last_ts, a.trace_id
-          FROM (SELECT p.address, min(p.ts) AS first_ts, max(p.ts) AS last_ts,
-                       (array_agg(p.trace_id ORDER BY p.ts, p.trace_id))[1] AS trace_id
-                  FROM (SELECT DISTINCT hp.address, hp.ts, hp.trace_id FROM hp) AS p
-                 GROUP BY p.address) AS a
-         WHERE NOT EXISTS (SELECT 1 FROM pingsvc.targets t
-                            WHERE t.address = a.address
-                              AND t.last_seen >= a.last_ts - interval '1 hour')
+        -- Hop addresses: first sighting (ts, then trace), last ts.
+        SELECT p.address, min(p.ts) AS first_ts, max(p.ts) AS last_ts,
+               (array_agg(p.trace_id ORDER BY p.ts, p.trace_id))[1] AS trace_id
+          FROM (SELECT DISTINCT hp.address, hp.ts, hp.trace_id FROM hp) AS p
+         GROUP BY p.address
     )
     SELECT (SELECT count(*) FROM ins_traces), (SELECT count(*) FROM ins_hops),
            (SELECT array_agg(tr.vantage) FROM tr), (SELECT array_agg(tr.target) FROM tr),
@@ -245,6 +271,8 @@ BEGIN
       INTO v_traces, v_hops, v_t_vantage, v_t_target, v_t_proto, v_t_paris, v_t_step,
            v_l_near, v_l_far, v_l_ts, v_l_trace, v_l_diff,
            v_h_addr, v_h_first, v_h_last, v_h_trace;
+
+    PERFORM set_config('enable_nestloop', 'on', true);
 
     IF v_traces = 0 THEN
         RETURN QUERY SELECT 0, 0, 0, 0, 0;
@@ -307,7 +335,10 @@ BEGIN
             INSERT INTO pingsvc.targets AS t (address, source, first_seen, last_seen, discovered_by_trace)
             SELECT h.address, 'hop', h.first_ts, h.last_ts, h.trace_id
               FROM unnest(v_h_addr, v_h_first, v_h_last, v_h_trace) AS h(address, first_ts, last_ts, trace_id)
-             WHERE pingsvc.is_probe_allowed(h.address)
+             WHERE NOT EXISTS (SELECT 1 FROM pingsvc.targets k
+                                WHERE k.address = h.address
+                                  AND k.last_seen >= h.last_ts - interval '1 hour')
+               AND pingsvc.is_probe_allowed(h.address)
              ORDER BY h.address
             ON CONFLICT (address) DO UPDATE
             SET last_seen = excluded.last_seen

@@ -77,7 +77,7 @@ DECLARE
     v_t0 timestamptz := clock_timestamp();
     v_n bigint;
 BEGIN
-    SELECT sum(cardinality((pingsvc.fold_flow(NULL, s.steps, 2)).o_events)) INTO v_n
+    SELECT sum(cardinality((pingsvc.fold_flow_v2(NULL, s.steps, 2)).o_events)) INTO v_n
       FROM (SELECT array_agg(ROW(t.trace_id, t.ts, t.path, t.reached_ttl)::pingsvc.route_step
                              ORDER BY t.ts, t.trace_id) AS steps
               FROM pingsvc.traces t
