@@ -34,7 +34,6 @@ RETURNS TABLE (traces integer, hops integer, links integer, new_targets integer,
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pingsvc
 SET work_mem = '64MB'
-SET plan_cache_mode = force_custom_plan
 SET enable_nestloop = on
 SET jit = off
 AS $$
