@@ -15,6 +15,9 @@
 --   - is_probe_allowed() runs only for hop addresses that would be
 --     inserted or updated (known targets seen within the hour are skipped,
 --     as the upsert would skip them anyway).
+-- And it stores AS paths beside IP paths when as_prefixes holds data:
+-- route_changes.old_as_path/new_as_path (as_changed compares them) and
+-- flow_paths.as_path (recomputed only when the path itself changes).
 --
 -- Concurrency: as version 1.  Safe to call from many sessions at once, in
 -- READ COMMITTED.  Rows are locked in one global order so that batches
@@ -406,17 +409,21 @@ BEGIN
     ), ins AS (
         INSERT INTO pingsvc.route_changes (change_id, vantage, target, proto, paris_id, detected_at,
                                            last_old_at, old_path, new_path, old_reached, new_reached,
-                                           diverge_ttl, rejoin_ttl, kind, changed_hops, as_changed)
+                                           diverge_ttl, rejoin_ttl, kind, changed_hops, as_changed,
+                                           old_as_path, new_as_path)
         OVERRIDING SYSTEM VALUE
         SELECT ev.change_id, ev.vantage, ev.target, ev.proto, ev.paris_id, ev.detected_at,
                ev.last_old_at, ev.old_path, ev.new_path,
                ev.old_reached_ttl IS NOT NULL, ev.new_reached_ttl IS NOT NULL,
                pd.diverge_ttl, pd.rejoin_ttl, pd.kind, pd.changed_hops,
-               CASE WHEN v_have_as
-                    THEN pingsvc.as_path(ev.old_path) IS DISTINCT FROM pingsvc.as_path(ev.new_path) END
+               CASE WHEN v_have_as THEN asp.old_as IS DISTINCT FROM asp.new_as END,
+               asp.old_as, asp.new_as
           FROM ev
           CROSS JOIN LATERAL pingsvc.path_diff(ev.old_path, ev.old_reached_ttl,
                                                ev.new_path, ev.new_reached_ttl) AS pd
+          CROSS JOIN LATERAL (SELECT CASE WHEN v_have_as THEN pingsvc.as_path(ev.old_path) END AS old_as,
+                                     CASE WHEN v_have_as THEN pingsvc.as_path(ev.new_path) END AS new_as
+                                OFFSET 0) AS asp
          ORDER BY ev.change_id
         RETURNING 1
     )
@@ -451,15 +458,18 @@ BEGIN
     ), upd AS (
         UPDATE pingsvc.flow_paths p
            SET path = src.path, reached_ttl = src.reached_ttl, valid_to = src.valid_to,
-               last_seen = src.last_seen, traces = src.traces
+               last_seen = src.last_seen, traces = src.traces,
+               as_path = CASE WHEN p.path IS NOT DISTINCT FROM src.path AND p.as_path IS NOT NULL
+                              THEN p.as_path
+                              WHEN v_have_as THEN pingsvc.as_path(src.path) END
           FROM src
          WHERE p.flow_id = src.flow_id AND p.valid_to IS NULL
         RETURNING p.flow_id
     )
     INSERT INTO pingsvc.flow_paths (flow_id, seq, path, reached_ttl, valid_from, valid_to,
-                                    last_seen, traces)
+                                    last_seen, traces, as_path)
     SELECT src.flow_id, 1, src.path, src.reached_ttl, src.valid_from, src.valid_to,
-           src.last_seen, src.traces
+           src.last_seen, src.traces, CASE WHEN v_have_as THEN pingsvc.as_path(src.path) END
       FROM src
      WHERE NOT EXISTS (SELECT 1 FROM pingsvc.flow_paths p WHERE p.flow_id = src.flow_id)
      ORDER BY src.flow_id;
@@ -477,7 +487,7 @@ BEGIN
             WINDOW w AS (PARTITION BY e.flow_id ORDER BY e.detected_at)
         )
         INSERT INTO pingsvc.flow_paths (flow_id, seq, path, reached_ttl, valid_from, valid_to,
-                                        last_seen, traces, change_id)
+                                        last_seen, traces, change_id, as_path)
         SELECT ev.flow_id,
                (SELECT max(p.seq) FROM pingsvc.flow_paths p WHERE p.flow_id = ev.flow_id) + ev.ord,
                CASE WHEN ev.next_detected_at IS NULL THEN f.cur_path ELSE ev.next_path END,
@@ -486,7 +496,10 @@ BEGIN
                ev.next_detected_at,
                CASE WHEN ev.next_detected_at IS NULL THEN f.cur_last_at ELSE ev.next_last_old_at END,
                CASE WHEN ev.next_detected_at IS NULL THEN f.cur_traces ELSE ev.next_traces END,
-               ev.change_id
+               ev.change_id,
+               CASE WHEN v_have_as
+                    THEN pingsvc.as_path(CASE WHEN ev.next_detected_at IS NULL THEN f.cur_path
+                                              ELSE ev.next_path END) END
           FROM ev
           JOIN pingsvc.flows f ON f.flow_id = ev.flow_id
          ORDER BY ev.flow_id, ev.ord;
