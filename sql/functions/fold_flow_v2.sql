@@ -7,7 +7,10 @@
 --   - a trace whose path and reached TTL equal the current path exactly
 --     (one array comparison, the common case of a stable route) extends it
 --     without calling paths_match() and path_merge(): an identical path
---     matches and fills no `*`.
+--     matches and fills no `*`;
+--   - when neither path holds a `*`, matching is equality of the common
+--     prefix (array slices compared in C); paths_match() only runs when a
+--     `*` is involved.
 -- The rules (ROUTE-CHANGES.md) are fold_flow()'s: the first trace sets the
 -- current path; a trace not newer than the flow's last_ts is late (counted,
 -- ignored); a matching trace extends the current path and abandons any
@@ -50,6 +53,9 @@ DECLARE
     v_changes   bigint;
     v_trans     bigint;
     v_trans_at  timestamptz;
+    v_full      boolean;
+    v_m         integer;
+    v_match     boolean;
 BEGIN
     o_flow := p_flow;
     o_events := '{}';
@@ -130,7 +136,18 @@ BEGIN
             CONTINUE;
         END IF;
 
-        IF pingsvc.paths_match(v_cur, v_cur_r, v_path, v_rttl) THEN
+        -- Without `*` on either side, matching is comparing the common
+        -- prefix (one C call); with `*`s, paths_match() decides.
+        v_full := array_position(v_path, NULL) IS NULL;
+        IF v_rttl IS DISTINCT FROM v_cur_r THEN
+            v_match := false;
+        ELSIF v_full AND array_position(v_cur, NULL) IS NULL THEN
+            v_m := least(cardinality(v_path), cardinality(v_cur));
+            v_match := v_path[1:v_m] = v_cur[1:v_m];
+        ELSE
+            v_match := pingsvc.paths_match(v_cur, v_cur_r, v_path, v_rttl);
+        END IF;
+        IF v_match THEN
             v_cur := pingsvc.path_merge(v_cur, v_path);
             v_cur_last := v_ts;
             v_cur_n := v_cur_n + 1;
@@ -146,9 +163,18 @@ BEGIN
             CONTINUE;
         END IF;
 
-        IF v_cand IS NOT NULL
-           AND ((v_path = v_cand AND v_rttl IS NOT DISTINCT FROM v_cand_r)
-                OR pingsvc.paths_match(v_cand, v_cand_r, v_path, v_rttl)) THEN
+        v_match := false;
+        IF v_cand IS NOT NULL AND v_rttl IS NOT DISTINCT FROM v_cand_r THEN
+            IF v_path = v_cand THEN
+                v_match := true;
+            ELSIF v_full AND array_position(v_cand, NULL) IS NULL THEN
+                v_m := least(cardinality(v_path), cardinality(v_cand));
+                v_match := v_path[1:v_m] = v_cand[1:v_m];
+            ELSE
+                v_match := pingsvc.paths_match(v_cand, v_cand_r, v_path, v_rttl);
+            END IF;
+        END IF;
+        IF v_match THEN
             IF v_path IS DISTINCT FROM v_cand THEN
                 v_cand := pingsvc.path_merge(v_cand, v_path);
             END IF;

@@ -102,7 +102,8 @@ SELECT is((SELECT traces FROM pingsvc.process_results(
           0, 'a second call stores nothing');
 
 -- fold_flow_v2 against fold_flow: 300 random histories of 40 traces over
--- four paths (with `*`s and another reached TTL), some with repeated ts.
+-- six paths (with `*`s, another reached TTL, one a prefix of another),
+-- some with repeated ts.
 CREATE TEMP TABLE t_hist ON COMMIT DROP AS
 SELECT f, array_agg(ROW(f * 1000 + i,
                         timestamptz '2026-01-01 00:00+00' + (i - (CASE WHEN f % 10 = 0 AND i % 9 = 0 THEN 1 ELSE 0 END)) * interval '1 minute',
@@ -110,10 +111,11 @@ SELECT f, array_agg(ROW(f * 1000 + i,
                                WHEN 1 THEN '{192.0.2.1,NULL,192.0.2.9}'::inet[]
                                WHEN 2 THEN '{192.0.2.1,192.0.2.3,192.0.2.9}'::inet[]
                                WHEN 3 THEN '{192.0.2.1,192.0.2.3}'::inet[]
-                               ELSE '{NULL,192.0.2.4,192.0.2.9}'::inet[] END,
+                               WHEN 4 THEN '{NULL,192.0.2.4,192.0.2.9}'::inet[]
+                               ELSE '{192.0.2.1,192.0.2.3,192.0.2.9,192.0.2.10}'::inet[] END,
                         CASE WHEN c = 3 THEN NULL ELSE 3 END)::pingsvc.route_step ORDER BY i) AS steps
   FROM (SELECT f, i, CASE WHEN (f * 31 + i * 17) % 100 < 55 THEN (f / 3 + i / (3 + f % 7)) % 2 * 2
-                          ELSE (f * 7 + i * 13) % 5 END AS c
+                          ELSE (f * 7 + i * 13) % 6 END AS c
           FROM generate_series(1, 300) AS f, generate_series(1, 40) AS i) AS s
  GROUP BY f;
 

@@ -8,7 +8,7 @@
 -- now().  Paths have 12..17 TTLs over routers 11.x.y.z shared as real
 -- ones are (TTL 1-3 per vantage, 4-9 per region of pairs, later per pair):
 --   - route changes: every third pair swaps its routers at TTL 8-9 every
---     40 traces (lasting changes);
+--     8 traces (lasting changes);
 --   - ECMP alternation: every fifth pair (p % 5 = 1) alternates its router
 --     at TTL 6 trace by trace (candidates abandoned: transients);
 --   - `*`: TTL 4 unanswered in one trace of 13;
@@ -33,23 +33,35 @@ LANGUAGE sql STABLE
 RETURN date_trunc('hour', now()) - (:traces + :spare + 1) * interval '15 minutes'
        + i * interval '15 minutes' + p * interval '80 milliseconds';
 
-CREATE FUNCTION pg_temp.b_path(p integer, i integer) RETURNS inet[]
+-- The path of pair p in variant (e: ECMP branch, c: changed route, s: `*`
+-- at TTL 4); b_path(p, i) picks the variant of trace i.
+CREATE FUNCTION pg_temp.b_pathv(p integer, e integer, c integer, s integer) RETURNS inet[]
 LANGUAGE sql IMMUTABLE
 BEGIN ATOMIC
     SELECT array_agg(CASE
-               WHEN g.t = s.n THEN CASE WHEN p % 20 = 7 THEN NULL ELSE pg_temp.b_target(p) END
-               WHEN g.t = 4 AND (p + i) % 13 = 0 THEN NULL
-               ELSE ('11.' || (g.t * 10 + CASE WHEN g.t = 6 AND p % 5 = 1 AND i % 2 = 1 THEN 1
-                                                WHEN g.t IN (8, 9) AND p % 3 = 0 AND (i / 40) % 2 = 1 THEN 2
-                                                ELSE 0 END)
+               WHEN g.t = n.n THEN CASE WHEN p % 20 = 7 THEN NULL ELSE pg_temp.b_target(p) END
+               WHEN g.t = 4 AND s = 1 THEN NULL
+               ELSE ('11.' || (g.t * 10 + CASE WHEN g.t = 6 AND e = 1 THEN 1
+                                                WHEN g.t IN (8, 9) AND c = 1 THEN 2 ELSE 0 END)
                      || '.' || CASE WHEN g.t <= 3 THEN p % 100 WHEN g.t <= 9 THEN p / 100 % 250
                                     ELSE p / 250 % 250 END
                      || '.' || CASE WHEN g.t <= 3 THEN 1 WHEN g.t <= 9 THEN p / 25000 + 1
                                     ELSE p % 250 + 1 END)::inet
            END ORDER BY g.t)
-      FROM (SELECT 12 + p % 6 AS n) AS s
-      CROSS JOIN LATERAL generate_series(1, s.n) AS g(t);
+      FROM (SELECT 12 + p % 6 AS n) AS n
+      CROSS JOIN LATERAL generate_series(1, n.n) AS g(t);
 END;
+
+CREATE FUNCTION pg_temp.b_variant(p integer, i integer) RETURNS integer[]
+LANGUAGE sql IMMUTABLE
+RETURN ARRAY[CASE WHEN p % 5 = 1 THEN i % 2 ELSE 0 END,
+             CASE WHEN p % 3 = 0 THEN (i / 8) % 2 ELSE 0 END,
+             CASE WHEN (p + i) % 13 = 0 THEN 1 ELSE 0 END];
+
+CREATE FUNCTION pg_temp.b_path(p integer, i integer) RETURNS inet[]
+LANGUAGE sql IMMUTABLE
+RETURN pg_temp.b_pathv(p, (pg_temp.b_variant(p, i))[1], (pg_temp.b_variant(p, i))[2],
+                       (pg_temp.b_variant(p, i))[3]);
 
 CREATE FUNCTION pg_temp.b_body(p integer, i integer) RETURNS jsonb
 LANGUAGE sql STABLE
@@ -74,13 +86,24 @@ END;
 
 SELECT count(*) FROM pingsvc.ensure_partitions(pg_temp.b_ts(0, 0) - interval '1 day', now() + interval '1 day') \gset
 
--- The history: traces, then one hop row per answered TTL.
+-- The history: traces (paths computed once per pair and variant), then
+-- one hop row per answered TTL.
+CREATE TEMP TABLE b_var AS
+SELECT p, ARRAY[e, c, s] AS v, pg_temp.b_pathv(p, e, c, s) AS path
+  FROM generate_series(0, :pairs - 1) AS p, generate_series(0, 1) AS e, generate_series(0, 1) AS c,
+       generate_series(0, 1) AS s
+ WHERE (e = 0 OR p % 5 = 1) AND (c = 0 OR p % 3 = 0);
+CREATE INDEX ON b_var (p, v);
+ANALYZE b_var;
 INSERT INTO pingsvc.traces (result_id, vantage, target, ts, proto, paris_id, path, reached,
                             reached_ttl, source)
-SELECT -1 - (p::bigint * :traces + i), 'atlas:' || (1000 + p % 100), pg_temp.b_target(p),
-       pg_temp.b_ts(p, i), 'icmp', 1, pg_temp.b_path(p, i), pg_temp.b_reached(p) IS NOT NULL,
-       pg_temp.b_reached(p), 'atlas'
-  FROM generate_series(0, :traces - 1) AS i, generate_series(0, :pairs - 1) AS p;
+SELECT -1 - (x.p::bigint * :traces + x.i), 'atlas:' || (1000 + x.p % 100), pg_temp.b_target(x.p),
+       pg_temp.b_ts(x.p, x.i), 'icmp', 1, b.path, pg_temp.b_reached(x.p) IS NOT NULL,
+       pg_temp.b_reached(x.p), 'atlas'
+  FROM (SELECT i, p, pg_temp.b_variant(p, i) AS v
+          FROM generate_series(0, :traces - 1) AS i, generate_series(0, :pairs - 1) AS p) AS x
+  JOIN b_var b ON b.p = x.p AND b.v = x.v;
+DROP TABLE b_var;
 
 INSERT INTO pingsvc.hops (trace_id, ts, ttl, probe, address, rtt_ms, reply_ttl, size)
 SELECT t.trace_id, t.ts, h.ttl, 0, h.address, h.ttl * 2.5 + t.trace_id % 7 * 0.1, 255 - h.ttl, 68
