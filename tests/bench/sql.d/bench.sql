@@ -1,48 +1,26 @@
--- bench.sql: the body of tests/bench/sql (see there).  Variables: flows,
--- traces, readme.  Prints metric and ratio lines only.
+-- bench.sql: the body of tests/bench/sql (see there).  Variables: pairs,
+-- traces, rounds, batch, spare, readme.  Prints metric and ratio lines only.
 SET client_min_messages = warning;
 \set readme_text `cat :readme`
 
--- Synthetic history: flow f (probe 1000 + f, target 203.0.113.x / f) sees
--- 14 routers; every third flow swaps its router at TTL 7 every 7 traces
--- (lasting changes), every fifth loses TTL 4 now and then (`*`).
-SELECT count(*) FROM pingsvc.ensure_partitions('2026-01-05', '2026-01-08') \gset
-CREATE TEMP TABLE b_results AS
-SELECT f, i, timestamptz '2026-01-05 00:00+00' + i * interval '15 minutes' + f * interval '1 second' AS ts,
-       ('198.51.' || (f / 250) || '.' || (f % 250 + 1))::inet AS target
-  FROM generate_series(0, :flows - 1) AS f, generate_series(0, :traces) AS i;
+-- The history (traces 0 .. traces - 1 of every pair): generate.sql.
+\ir generate.sql
 
-CREATE TEMP TABLE b_bodies AS
-SELECT r.f, r.i, r.ts, r.target,
-       jsonb_build_object('type', 'traceroute', 'af', 4, 'proto', 'ICMP', 'prb_id', 1000 + r.f,
-                          'dst_addr', host(r.target), 'paris_id', 1,
-                          'timestamp', extract(epoch FROM r.ts)::bigint,
-                          'result', (SELECT jsonb_agg(jsonb_build_object('hop', h, 'result',
-                                        CASE WHEN r.f % 5 = 0 AND h = 4 AND r.i % 4 = 1
-                                             THEN '[{"x": "*"}, {"x": "*"}, {"x": "*"}]'::jsonb
-                                             ELSE (SELECT jsonb_agg(jsonb_build_object(
-                                                        'from', CASE WHEN h = 14 THEN host(r.target)
-                                                                     WHEN h = 7 AND r.f % 3 = 0 AND (r.i / 7) % 2 = 1
-                                                                     THEN '11.7.' || (r.f % 200) || '.99'
-                                                                     ELSE '11.' || h || '.' || (r.f % 200) || '.1' END,
-                                                        'rtt', round((h * 2.5 + p * 0.1)::numeric, 3),
-                                                        'size', 68, 'ttl', 255 - h))
-                                                     FROM generate_series(0, 2) AS p) END)
-                                        ORDER BY h)
-                                       FROM generate_series(1, 14) AS h)) AS body
-  FROM b_results r;
-
-INSERT INTO pingsvc.results (ts, type, af, target, body, source)
-SELECT ts, 'traceroute', 4, target, body, 'atlas' FROM b_bodies WHERE i < :traces;
-ANALYZE pingsvc.results;
-
--- ours: process_results over the history, one batch (and one transaction,
--- as a gateway would) per round of traces.
+-- ours: process_results over `rounds` more rounds of every pair, stored as
+-- results first (not timed), derived in calls of `batch` results, one
+-- transaction each, as the gateway and the importer do.
 CREATE TEMP TABLE b_time (name text PRIMARY KEY, ms double precision);
+CREATE TEMP TABLE b_new AS
+SELECT p, i, pg_temp.b_ts(p, i) AS ts, pg_temp.b_target(p) AS target, pg_temp.b_body(p, i) AS body
+  FROM generate_series(:traces, :traces + :rounds) AS i, generate_series(0, :pairs - 1) AS p;
+INSERT INTO pingsvc.results (ts, type, af, target, body, source)
+SELECT ts, 'traceroute', 4, target, body, 'atlas' FROM b_new WHERE i < :traces + :rounds ORDER BY i, p;
+ANALYZE pingsvc.results;
 CREATE TEMP TABLE b_batches AS
-SELECT row_number() OVER (ORDER BY min(ts)) AS n, array_agg(result_id ORDER BY result_id) AS ids
-  FROM pingsvc.results
- GROUP BY date_trunc('hour', ts), (extract(minute FROM ts)::integer / 15);
+SELECT n / :batch AS n, array_agg(result_id ORDER BY result_id) AS ids
+  FROM (SELECT result_id, row_number() OVER (ORDER BY ts, result_id) - 1 AS n FROM pingsvc.results) AS r
+ GROUP BY n / :batch;
+SELECT coalesce(max(trace_id), 0) AS last_history_trace FROM pingsvc.traces \gset
 DO $$
 DECLARE
     v_t0 timestamptz := clock_timestamp();
@@ -55,12 +33,11 @@ BEGIN
     INSERT INTO b_time VALUES ('extract', extract(epoch FROM clock_timestamp() - v_t0) * 1000);
 END;
 $$;
-ANALYZE pingsvc.traces;
-ANALYZE pingsvc.hops;
 
 -- baseline: the same hop rows with a plain INSERT ... SELECT.
 CREATE TEMP TABLE b_hops (LIKE pingsvc.hops INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES);
-CREATE TEMP TABLE b_src AS SELECT * FROM pingsvc.hops;
+CREATE TEMP TABLE b_src AS SELECT * FROM pingsvc.hops WHERE trace_id > :last_history_trace;
+SELECT count(*) AS extract_hops FROM b_src \gset
 DO $$
 DECLARE
     v_t0 timestamptz := clock_timestamp();
@@ -69,15 +46,18 @@ BEGIN
     INSERT INTO b_time VALUES ('extract_baseline', extract(epoch FROM clock_timestamp() - v_t0) * 1000);
 END;
 $$;
+DROP TABLE b_hops;
+DROP TABLE b_src;
+ANALYZE pingsvc.traces;
 
--- detection: fold_flow over every flow's whole history (no writes) against
--- a bare lag() comparison of consecutive paths.
+-- detection: fold_flow_v2 over every flow's whole history (no writes)
+-- against a bare lag() comparison of consecutive paths.
 DO $$
 DECLARE
     v_t0 timestamptz := clock_timestamp();
     v_n bigint;
 BEGIN
-    SELECT sum(cardinality((pingsvc.fold_flow(NULL, s.steps, 2)).o_events)) INTO v_n
+    SELECT sum(cardinality((pingsvc.fold_flow_v2(NULL, s.steps, 2)).o_events)) INTO v_n
       FROM (SELECT array_agg(ROW(t.trace_id, t.ts, t.path, t.reached_ttl)::pingsvc.route_step
                              ORDER BY t.ts, t.trace_id) AS steps
               FROM pingsvc.traces t
@@ -91,9 +71,9 @@ BEGIN
 END;
 $$;
 
--- incremental: one more trace per flow, one call.
+-- incremental: one more trace per pair, one call.
 INSERT INTO pingsvc.results (ts, type, af, target, body, source)
-SELECT ts, 'traceroute', 4, target, body, 'atlas' FROM b_bodies WHERE i = :traces;
+SELECT ts, 'traceroute', 4, target, body, 'atlas' FROM b_new WHERE i = :traces + :rounds;
 DO $$
 DECLARE
     v_t0 timestamptz;
@@ -107,6 +87,7 @@ BEGIN
     INSERT INTO b_time VALUES ('incremental', extract(epoch FROM clock_timestamp() - v_t0) * 1000);
 END;
 $$;
+ANALYZE;
 
 -- analysts: every example of sql/README.md, as pingsvc_analyst.
 CREATE TEMP TABLE b_examples AS
@@ -136,8 +117,9 @@ SELECT format('metric %s_ms %s ms', name, round(ms::numeric, 1)) FROM b_time ORD
 SELECT format('metric traces %s count', (SELECT count(*) FROM pingsvc.traces));
 SELECT format('metric hops %s count', (SELECT count(*) FROM pingsvc.hops));
 SELECT format('metric route_changes %s count', (SELECT count(*) FROM pingsvc.route_changes));
+SELECT format('metric extract_hops %s count', :extract_hops);
 SELECT format('metric extract_rate %s traces/s',
-              round((SELECT count(*) FROM pingsvc.traces) / ((SELECT ms FROM b_time WHERE name = 'extract') / 1000)::numeric));
+              round((:pairs * :rounds) / ((SELECT ms FROM b_time WHERE name = 'extract') / 1000)::numeric));
 SELECT format('ratio extract %s', round(((SELECT ms FROM b_time WHERE name = 'extract_baseline')
                                          / (SELECT ms FROM b_time WHERE name = 'extract'))::numeric, 4));
 SELECT format('ratio detect %s', round(((SELECT ms FROM b_time WHERE name = 'detect_baseline')
