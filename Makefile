@@ -132,7 +132,7 @@ $(FUZZ_O)/%: tests/fuzz/%.c $(LIB_SRCS)
 # Harnesses of the reliability suite over a program's own parsers.
 FUZZ_EXTRA_fuzz_worker_settings = worker/settings.c
 FUZZ_EXTRA_fuzz_worker_spool = worker/spool.c
-FUZZ_EXTRA_fuzz_ingest_settings = ingest/settings.c
+FUZZ_EXTRA_fuzz_ingest_settings = ingest/settings.c ingest/dyndns.c
 $(FUZZ_O)/fuzz_worker_settings: worker/settings.c worker/settings.h
 $(FUZZ_O)/fuzz_worker_spool: worker/spool.c worker/spool.h
 
