@@ -55,7 +55,7 @@ trap 'exit 143' TERM
 inns=()
 if [ "$(id -u)" = 0 ] && command -v ip >/dev/null && command -v nsenter >/dev/null; then
 	netns=psldyn$$
-	ip netns add "$netns" && ip -n "$netns" link set lo up || exit 1
+	ip netns add "$netns" && nsenter "--net=/run/netns/$netns" -- ip link set lo up || exit 1
 	inns=(nsenter "--net=/run/netns/$netns" --)
 fi
 
@@ -267,7 +267,7 @@ stop_gw
 is "$(cut -f1 "$tmp/stub/requests.log" | sort -u)" 127.0.0.1 \
 	"every request came over loopback ($(wc -l <"$tmp/stub/requests.log") requests)"
 if [ -n "$netns" ]; then
-	is "$(ip -n "$netns" -o link show | awk -F': ' '{print $2}' | tr '\n' ' ')" "lo " \
+	is "$(nsenter "--net=/run/netns/$netns" -- ip -o link show | awk -F': ' '{print $2}' | tr '\n' ' ')" "lo " \
 		"the gateway ran in a namespace whose only interface is lo"
 else
 	skip "not root: no namespace of its own"
