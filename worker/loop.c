@@ -477,7 +477,7 @@ static void
 queue_interleave(struct loop *l, struct probe *after)
 {
 	struct probe *p, **v = NULL, **out = NULL;
-	size_t n = 0, nrun = 0, i, j, *run = NULL, *cur = NULL, t;
+	size_t n = 0, nrun = 0, i, *run = NULL, *cur = NULL;
 
 	for (p = after != NULL ? after->qnext : l->qhead; p != NULL;
 	     p = p->qnext)
@@ -497,12 +497,7 @@ queue_interleave(struct loop *l, struct probe *after)
 	}
 	/* Shuffle the run labels (Fisher-Yates), then deal each run's
 	   probes, in their order, to the places its label landed on. */
-	for (i = n - 1; i > 0; i--) {
-		j = util_random32() % (uint32_t)(i + 1);
-		t = run[i];
-		run[i] = run[j];
-		run[j] = t;
-	}
+	util_shuffle(run, n);
 	for (i = 0; i < n; i++)
 		out[i] = v[cur[run[i]]++];
 	for (i = 0; i < n; i++) {

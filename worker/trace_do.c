@@ -138,8 +138,8 @@ static int
 trace_do_start(void *arg)
 {
 	struct trace_do *td = arg;
-	int order[256];
-	int k, t, j;
+	size_t order[256];
+	int k, t;
 
 	td->out.timestamp = (int64_t)time(NULL);
 	/*
@@ -151,11 +151,9 @@ trace_do_start(void *arg)
 	 * probes in a predictable burst and no hop is always probed last.
 	 */
 	for (k = 0; k < td->out.packets; k++) {
-		for (t = 0; t < td->out.nttl; t++) {
-			j = (int)(util_random32() % (uint32_t)(t + 1));
-			order[t] = order[j];
-			order[j] = t;
-		}
+		for (t = 0; t < td->out.nttl; t++)
+			order[t] = (size_t)t;
+		util_shuffle(order, (size_t)td->out.nttl);
 		for (t = 0; t < td->out.nttl; t++)
 			loop_probe_at(td->loop,
 			    &td->probes[order[t] * td->out.packets + k], 0);

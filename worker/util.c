@@ -72,6 +72,19 @@ util_random32(void)
 	return v;
 }
 
+void
+util_shuffle(size_t *v, size_t n)
+{
+	size_t i, j, t;
+
+	for (i = n; i > 1; i--) {
+		j = util_random32() % (uint32_t)i;
+		t = v[i - 1];
+		v[i - 1] = v[j];
+		v[j] = t;
+	}
+}
+
 char *
 util_idem_key(char *buf, size_t len)
 {

@@ -15,6 +15,9 @@ void util_random(void *buf, size_t n);
 /* util_random32 -- A random 32-bit number (from a pool; one thread). */
 uint32_t util_random32(void);
 
+/* util_shuffle -- Put v[0..n) in a uniformly random order (Fisher-Yates). */
+void util_shuffle(size_t *v, size_t n);
+
 /*
  * util_idem_key --
  *	A fresh idempotency key, 32 lower-case hex digits (128 random bits),
