@@ -135,6 +135,8 @@ FUZZ_EXTRA_fuzz_worker_spool = worker/spool.c
 FUZZ_EXTRA_fuzz_ingest_settings = ingest/settings.c ingest/dyndns.c
 $(FUZZ_O)/fuzz_worker_settings: worker/settings.c worker/settings.h
 $(FUZZ_O)/fuzz_worker_spool: worker/spool.c worker/spool.h
+$(FUZZ_O)/fuzz_ingest_settings: ingest/settings.c ingest/settings.h \
+    ingest/dyndns.c ingest/dyndns.h
 
 fuzz-build: $(FUZZ_BINS)
 
