@@ -72,7 +72,7 @@ SELECT col_type_is('pingsvc', t, c, ty, format('pingsvc.%s.%s is %s', t, c, ty))
 
 -- Indexes the queue, the flows and the hop lookups depend on.
 SELECT is(ARRAY(SELECT i FROM unnest(ARRAY['jobs_claimable_idx', 'jobs_lease_expires_idx',
-                                           'traces_flow_idx', 'hops_address_idx',
+                                           'traces_flow_idx', 'hops_address_ts_idx',
                                            'targets_next_due_idx', 'result_keys_ts_idx',
                                            'geolocations_prefix_gist']) AS i
                  WHERE to_regclass('pingsvc.' || i) IS NULL),
