@@ -80,7 +80,9 @@ BEGIN
     v_k := coalesce(v_k, 2);
     v_have_as := EXISTS (SELECT 1 FROM pingsvc.as_prefixes);
 
-    -- 1a. the batch's results, looked up by id (index scans).
+    -- 1a. the batch's results, looked up by id (a join, not "= ANY", whose
+    -- filter compares every row read with every id); of each body only
+    -- its "result" array is kept.
     SELECT array_agg(x.result_id), array_agg(x.ts), array_agg(x.target), array_agg(x.source),
            array_agg(x.worker_id), array_agg(x.body), array_agg(x.vantage), array_agg(x.proto),
            array_agg(x.paris_id), array_agg(x.gss)
@@ -88,19 +90,22 @@ BEGIN
            v_r_paris, v_r_gss
       FROM (SELECT q.result_id, q.ts, q.target, q.source, q.worker_id, q.body, q.vantage, q.proto,
                    q.paris_id, q.gss
-              FROM (SELECT r.result_id, r.ts, r.target, r.source, r.worker_id, r.body,
-                           CASE r.source WHEN 'atlas' THEN 'atlas:' || (r.body ->> 'prb_id')
+              FROM (SELECT r.result_id, r.ts, r.target, r.source, r.worker_id, b.result AS body,
+                           CASE r.source WHEN 'atlas' THEN 'atlas:' || (b.prb_id #>> '{}')
                                          ELSE w.name END AS vantage,
-                           coalesce(lower(r.body ->> 'proto'), 'icmp') AS proto,
-                           CASE WHEN jsonb_typeof(r.body -> 'paris_id') = 'number'
-                                     AND (r.body ->> 'paris_id')::numeric BETWEEN 0 AND 65535
-                                THEN (r.body ->> 'paris_id')::numeric::integer END AS paris_id,
-                           coalesce(r.body ->> 'stop_reason' = 'GSS', false) AS gss
-                      FROM pingsvc.results r
+                           coalesce(lower(b.proto #>> '{}'), 'icmp') AS proto,
+                           CASE WHEN jsonb_typeof(b.paris_id) = 'number'
+                                     AND (b.paris_id #>> '{}')::numeric BETWEEN 0 AND 65535
+                                THEN (b.paris_id #>> '{}')::numeric::integer END AS paris_id,
+                           coalesce(b.stop_reason #>> '{}' = 'GSS', false) AS gss
+                      FROM (SELECT DISTINCT u.id FROM unnest(p_result_ids) AS u(id)) AS i
+                      JOIN pingsvc.results r ON r.result_id = i.id
+                      -- The body is read (detoasted) once, its fields taken in one pass.
+                      CROSS JOIN LATERAL jsonb_to_record(r.body)
+                           AS b(prb_id jsonb, proto jsonb, paris_id jsonb, stop_reason jsonb, result jsonb)
                       LEFT JOIN pingsvc.workers w ON w.worker_id = r.worker_id
-                     WHERE r.result_id = ANY (p_result_ids)
-                       AND r.type = 'traceroute'
-                       AND jsonb_typeof(r.body -> 'result') = 'array'
+                     WHERE r.type = 'traceroute'
+                       AND jsonb_typeof(b.result) = 'array'
                        AND NOT EXISTS (SELECT 1 FROM pingsvc.traces t
                                         WHERE t.result_id = r.result_id AND t.ts = r.ts)) AS q
              WHERE q.vantage ~ '^([A-Za-z0-9][A-Za-z0-9._-]{0,62}|atlas:[0-9]{1,10})$'
@@ -128,7 +133,7 @@ BEGIN
                             THEN (h.h ->> 'hop')::integer END AS ttl,
                        CASE WHEN jsonb_typeof(h.h -> 'result') = 'array' THEN h.h -> 'result' END AS probes
                   FROM res
-                  CROSS JOIN LATERAL jsonb_array_elements(res.body -> 'result') WITH ORDINALITY AS h(h, ord)) AS e
+                  CROSS JOIN LATERAL jsonb_array_elements(res.body) WITH ORDINALITY AS h(h, ord)) AS e
          WHERE e.ttl BETWEEN 1 AND 255
     ), multi AS MATERIALIZED (
         -- Results repeating a hop number: their probes are numbered across entries.
@@ -353,11 +358,16 @@ BEGIN
         WITH up AS (
             INSERT INTO pingsvc.targets AS t (address, source, first_seen, last_seen, discovered_by_trace)
             SELECT h.address, 'hop', h.first_ts, h.last_ts, h.trace_id
-              FROM unnest(v_h_addr, v_h_first, v_h_last, v_h_trace) AS h(address, first_ts, last_ts, trace_id)
-             WHERE NOT EXISTS (SELECT 1 FROM pingsvc.targets k
-                                WHERE k.address = h.address
-                                  AND k.last_seen >= h.last_ts - interval '1 hour')
-               AND pingsvc.is_probe_allowed(h.address)
+              FROM (SELECT h.*
+                      FROM unnest(v_h_addr, v_h_first, v_h_last, v_h_trace)
+                           AS h(address, first_ts, last_ts, trace_id)
+                     WHERE NOT EXISTS (SELECT 1 FROM pingsvc.targets k
+                                        WHERE k.address = h.address
+                                          AND k.last_seen >= h.last_ts - interval '1 hour')
+                    OFFSET 0) AS h
+             -- OFFSET 0 above: the safety lists are consulted only for the
+             -- addresses left (the planner would run the function first).
+             WHERE pingsvc.is_probe_allowed(h.address)
              ORDER BY h.address
             ON CONFLICT (address) DO UPDATE
             SET last_seen = excluded.last_seen
