@@ -1,30 +1,36 @@
--- pingsvc.process_results, version 2 (migration 0009): the same contract as
--- process_results.sql (0002) -- traces, hops, links, link_rtt_daily, hop
--- feedback, route changes with flows/flow_paths and NOTIFY, idempotent,
--- same counts returned, same lock order -- computed with fewer passes:
---   - every body is walked once for the whole batch (hop entries, then
---     probes), not once per result through trace_replies() and again
---     through trace_path(); probe numbers need no sort unless a result
---     repeats a hop number;
---   - host_inet() runs once per distinct "from" string of the batch, not
---     once per reply (routers repeat across traces);
---   - paths, RTTs and reached TTLs are grouped from the replies set-based;
---   - detection reads the batch's traces from the first statement's
---     arrays instead of scanning traces (every partition) by trace_id, and
---     folds with fold_flow_v2() (runs of identical traces folded at once);
---   - is_probe_allowed() runs only for hop addresses that would be
---     inserted or updated (known targets seen within the hour are skipped,
---     as the upsert would skip them anyway).
--- And it stores AS paths beside IP paths when as_prefixes holds data:
--- route_changes.old_as_path/new_as_path (as_changed compares them) and
--- flow_paths.as_path (recomputed only when the path itself changes).
+-- pingsvc.process_results, version 3 (migration 0014): the contract of
+-- version 2 (process_results_v2.sql, 0009) -- traces, hops, links,
+-- link_rtt_daily, hop feedback, route changes with flows/flow_paths and
+-- NOTIFY, idempotent, same counts returned, same lock order, detection by
+-- fold_flow_v2() -- with less work per row:
+--   - the batch's results are joined to the ids (version 2's "= ANY (ids)"
+--     filter compared every row it read with every id once the planner
+--     scanned a partition: quadratic in the batch size);
+--   - each body is detoasted once (jsonb_to_record takes prb_id, proto,
+--     paris_id, stop_reason and result in one pass) and only its "result"
+--     array travels on;
+--   - probe rows carry their fields, not their whole JSON object (MPLS
+--     labels are read from icmpext), so a large batch does not spill its
+--     probe rows to disk;
+--   - dotted quads are cast directly, host_inet() only sees the rest;
+--   - hop feedback consults the safety lists only for the addresses the
+--     upsert could change (the planner ran is_probe_allowed() first).
+-- Migration 0014 also inlines the CHECK helpers (is_host_address,
+-- is_host_path) and drops hops_address_idx, which the inserts here feel
+-- most.
 --
--- Concurrency: as version 1.  Safe to call from many sessions at once, in
--- READ COMMITTED.  Rows are locked in one global order so that batches
--- cannot deadlock: links (by near, far), link_rtt_daily (by near, far,
--- day), targets (by address), then a transaction-level advisory lock per
--- flow of the batch (hashtextextended of vantage|target|proto|paris_id, in
--- hash order), taken before the flow's state is read.  Re-processing a
+-- Stopped traces: a traceroute whose body has "stop_reason": "GSS" stopped
+-- at a hop of the global stop set (Doubletree), short of the destination.
+-- It is a partial observation: its trace, hops, links and hop feedback are
+-- stored, but detection never sees it (no flow state, no flow_paths
+-- update, no route change, no "destination lost").
+--
+-- Concurrency: as versions 1 and 2.  Safe to call from many sessions at
+-- once, in READ COMMITTED.  Rows are locked in one global order so that
+-- batches cannot deadlock: links (by near, far), link_rtt_daily (by near,
+-- far, day), targets (by address), then a transaction-level advisory lock
+-- per flow of the batch (hashtextextended of vantage|target|proto|paris_id,
+-- in hash order), taken before the flow's state is read.  Re-processing a
 -- result that a concurrent transaction is processing waits on
 -- traces_result_ts_key and then fails with a unique violation (retry).
 -- Under REPEATABLE READ or SERIALIZABLE a concurrent update of the same
@@ -547,7 +553,7 @@ END;
 $$;
 
 COMMENT ON FUNCTION pingsvc.process_results(bigint[]) IS
-    'Derive traces, hops, links, new hop targets and route changes from the given stored results (traceroutes without a trace yet; others skipped, so it is idempotent), in the caller''s transaction; NOTIFY pingsvc_route_change per new change.  Returns the counts.  Version 2 (0009): one pass over the batch''s bodies.';
+    'Derive traces, hops, links, new hop targets and route changes from the given stored results (traceroutes without a trace yet; others skipped, so it is idempotent), in the caller''s transaction; NOTIFY pingsvc_route_change per new change.  Returns the counts.  Version 3 (0014): one pass over the batch''s bodies, each read once; traceroutes with "stop_reason": "GSS" (stopped at the global stop set) are stored but kept out of route history and change detection.';
 
 REVOKE ALL ON FUNCTION pingsvc.process_results(bigint[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION pingsvc.process_results(bigint[]) TO pingsvc_ingest;
