@@ -289,6 +289,7 @@ main(void)
 	if (v.remote_addr != NULL && v.remote_addr[0] == '\0')
 		v.remote_addr = NULL;
 	v.status = 200;
+	v.history = -1;
 	v.eb = &eb;
 	/* A benchmarking aid (tests/bench/viewer); never for POSTs. */
 	if (getenv("PINGSVC_VIEWER_SQL_TRACE") != NULL &&

@@ -354,6 +354,28 @@ ok $? "a <script> PATH_INFO is a 404, escaped"
 code=$(curl -s -o /dev/null -w '%{http_code}' -X POST --data 'action=pause' "$base?page=overview")
 is "$code" 405 "POST to a read page: 405"
 
+# --- without the route history ---------------------------------------------------
+# The target, graph and map pages read flows and flow_paths; where
+# process_results() kept no history (traces written directly) they read
+# the traces and must draw the same.
+grep -q 'on this path since' "$tmp/target.html"
+ok $? "target page reads the route history (flows, flow_paths) when it is kept"
+psql -X -q -c "TRUNCATE pingsvc.flow_paths, pingsvc.flows" >/dev/null
+code=$(get "$base${pages[target]}" "$tmp/target0.html")
+grep -q 'data-hops="4"' "$tmp/target0.html" && grep -q 'hop star' "$tmp/target0.html" &&
+    grep -q 'data-hops="3"' "$tmp/target0.html" && ! grep -q 'on this path since' "$tmp/target0.html" &&
+    [ "$code" = 200 ]
+ok $? "without history: target page draws the latest traces (4 hops with a '*', 3 hops)"
+code=$(get "$base${pages[graph]}" "$tmp/graph0.html")
+grep -q 'id="graph-capped"' "$tmp/graph0.html" && grep -q 'data-nodes="5"' "$tmp/graph0.html" && [ "$code" = 200 ]
+ok $? "without history: graph page caps 6 nodes at 5"
+code=$(get "$base${pages[geo]}" "$tmp/geo0.html")
+c=$(grep -o '<circle class="hop"' "$tmp/geo0.html" | wc -l)
+is "$code|$c" "200|4" "without history: map page places the 4 located hop addresses"
+code=$(get "$base${pages[geoall]}" "$tmp/geoall0.html")
+c=$(grep -o '<polyline class="route"' "$tmp/geoall0.html" | wc -l)
+is "$code|$c" "200|2" "without history: map without a filter draws both flows"
+
 # --- control plane ---------------------------------------------------------------
 q() { psql -X -q -At -c "$1"; }
 code=$(get "$abase?page=admin" "$tmp/anon.html")
