@@ -32,9 +32,11 @@ static const char SQL_BASEMAP[] =
     "FROM pingsvc.basemap_countries ORDER BY name";
 
 /*
- * The located points of each trace: its vantage (i = 0) and its hops at
- * the most specific geolocation prefix, each distinct address looked up
- * once; 'first' marks an address's first row, so each is drawn once.
+ * The located points of each path: its vantage (i = 0) and its hops at
+ * the most specific geolocation prefix.  Each distinct address is looked
+ * up and projected once, with the (trace_id, i) of its first row, which
+ * alone is marked 'first' so that each address (and each vantage) is
+ * drawn once: hash aggregates, not a window sorted by label.
  * $1 at, $2 target, $3 vantage.
  */
 #define POINTS(flows)                                                          \
@@ -42,22 +44,29 @@ static const char SQL_BASEMAP[] =
 	"p0 AS (SELECT tr.trace_id, u.i, u.p "                                 \
 	"  FROM tr, unnest(tr.path) WITH ORDINALITY u(p, i) "                  \
 	"  WHERE u.p IS NOT NULL), "                                           \
-	"loc AS (SELECT d.p, g.location FROM (SELECT DISTINCT p FROM p0) d, "  \
+	"loc AS (SELECT d.p, d.first, "                                        \
+	"    round(public.ST_X(g.location::public.geometry)::numeric, 3) x, "  \
+	"    round((-public.ST_Y(g.location::public.geometry))::numeric, 3) "  \
+	"y "                                                                   \
+	"  FROM (SELECT p, min(ARRAY[trace_id, i]) AS first FROM p0 "          \
+	"        GROUP BY p) d, "                                              \
 	"  LATERAL (SELECT location FROM pingsvc.geolocations "                \
 	"           WHERE prefix >>= d.p ORDER BY masklen(prefix) DESC "       \
 	"           LIMIT 1) g), "                                             \
-	"pt AS ("                                                              \
-	"  SELECT p0.trace_id, p0.i, host(p0.p) AS label, loc.location "       \
-	"  FROM p0 JOIN loc ON loc.p = p0.p "                                  \
-	"  UNION ALL "                                                         \
-	"  SELECT tr.trace_id, 0, tr.vantage, w.location "                     \
+	"vl AS (SELECT w.name, min(tr.trace_id) AS first, "                    \
+	"    round(public.ST_X(w.location::public.geometry)::numeric, 3) x, "  \
+	"    round((-public.ST_Y(w.location::public.geometry))::numeric, 3) "  \
+	"y "                                                                   \
 	"  FROM tr JOIN pingsvc.workers w ON w.name = tr.vantage "             \
-	"  WHERE w.location IS NOT NULL) "                                     \
-	"SELECT trace_id, i, label, "                                          \
-	"  round(public.ST_X(location::public.geometry)::numeric, 3), "        \
-	"  round((-public.ST_Y(location::public.geometry))::numeric, 3), "     \
-	"  row_number() OVER (PARTITION BY label ORDER BY trace_id, i) = 1 "   \
-	"FROM pt ORDER BY trace_id, i"
+	"  WHERE w.location IS NOT NULL GROUP BY w.name, w.location) "         \
+	"SELECT p0.trace_id, p0.i, host(p0.p), loc.x, loc.y, "                 \
+	"  ARRAY[p0.trace_id, p0.i] = loc.first "                              \
+	"FROM p0 JOIN loc ON loc.p = p0.p "                                    \
+	"UNION ALL "                                                           \
+	"SELECT tr.trace_id, 0, tr.vantage, vl.x, vl.y, tr.trace_id = "        \
+	"vl.first "                                                            \
+	"FROM tr JOIN vl ON vl.name = tr.vantage "                             \
+	"ORDER BY 1, 2"
 
 /*
  * [history][filtered]: from the route history, the path at 'at' of every
