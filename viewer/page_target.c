@@ -198,10 +198,15 @@ page_target(struct view *v)
 		view_link_worker(v, PQgetvalue(res, i, 0));
 		html_put(v->h, ", %s, Paris id %s", PQgetvalue(res, i, 1),
 		    PQgetvalue(res, i, 2));
+		/* From the history: since when, and the latest trace on the
+		 * path, which for a past 'at' may come after it. */
 		if (PQgetvalue(res, i, 3)[0] != '\0')
-			html_put(v->h, ", on this path since %s",
-			    PQgetvalue(res, i, 3));
-		html_put(v->h, ", traced %s%r</p>", PQgetvalue(res, i, 4),
+			html_put(v->h,
+			    ", on this path since %s, last traced on it %s",
+			    PQgetvalue(res, i, 3), PQgetvalue(res, i, 4));
+		else
+			html_put(v->h, ", traced %s", PQgetvalue(res, i, 4));
+		html_put(v->h, "%r</p>",
 		    PQgetvalue(res, i, 5)[0] == 't'
 			? ""
 			: " (destination not reached)");
