@@ -39,34 +39,36 @@ static const char SQL_BASEMAP[] =
  * drawn once: hash aggregates, not a window sorted by label.
  * $1 at, $2 target, $3 vantage.
  */
-#define POINTS(flows)                                                          \
-	"WITH " flows ", "                                                     \
-	"p0 AS (SELECT tr.trace_id, u.i, u.p "                                 \
-	"  FROM tr, unnest(tr.path) WITH ORDINALITY u(p, i) "                  \
-	"  WHERE u.p IS NOT NULL), "                                           \
-	"loc AS (SELECT d.p, d.first, "                                        \
-	"    round(public.ST_X(g.location::public.geometry)::numeric, 3) x, "  \
-	"    round((-public.ST_Y(g.location::public.geometry))::numeric, 3) "  \
-	"y "                                                                   \
-	"  FROM (SELECT p, min(ARRAY[trace_id, i]) AS first FROM p0 "          \
-	"        GROUP BY p) d, "                                              \
-	"  LATERAL (SELECT location FROM pingsvc.geolocations "                \
-	"           WHERE prefix >>= d.p ORDER BY masklen(prefix) DESC "       \
-	"           LIMIT 1) g), "                                             \
-	"vl AS (SELECT w.name, min(tr.trace_id) AS first, "                    \
-	"    round(public.ST_X(w.location::public.geometry)::numeric, 3) x, "  \
-	"    round((-public.ST_Y(w.location::public.geometry))::numeric, 3) "  \
-	"y "                                                                   \
-	"  FROM tr JOIN pingsvc.workers w ON w.name = tr.vantage "             \
-	"  WHERE w.location IS NOT NULL GROUP BY w.name, w.location) "         \
-	"SELECT p0.trace_id, p0.i, host(p0.p), loc.x, loc.y, "                 \
-	"  ARRAY[p0.trace_id, p0.i] = loc.first "                              \
-	"FROM p0 JOIN loc ON loc.p = p0.p "                                    \
-	"UNION ALL "                                                           \
-	"SELECT tr.trace_id, 0, tr.vantage, vl.x, vl.y, tr.trace_id = "        \
-	"vl.first "                                                            \
-	"FROM tr JOIN vl ON vl.name = tr.vantage "                             \
+/* clang-format off */
+/* Columns x, y: geography G in the map's coordinates (longitude,
+ * -latitude), 3 decimals. */
+#define PROJECT(g) \
+	"round(public.ST_X(" g "::public.geometry)::numeric, 3) AS x, " \
+	"round((-public.ST_Y(" g "::public.geometry))::numeric, 3) AS y"
+#define POINTS(flows) \
+	"WITH " flows ", " \
+	"p0 AS (SELECT tr.trace_id, u.i, u.p " \
+	"  FROM tr, unnest(tr.path) WITH ORDINALITY u(p, i) " \
+	"  WHERE u.p IS NOT NULL), " \
+	"loc AS (SELECT d.p, d.first, " PROJECT("g.location") " " \
+	"  FROM (SELECT p, min(ARRAY[trace_id, i]) AS first FROM p0 " \
+	"        GROUP BY p) d, " \
+	"  LATERAL (SELECT location FROM pingsvc.geolocations " \
+	"           WHERE prefix >>= d.p ORDER BY masklen(prefix) DESC " \
+	"           LIMIT 1) g), " \
+	"vl AS (SELECT w.name, min(tr.trace_id) AS first, " \
+	"    " PROJECT("w.location") " " \
+	"  FROM tr JOIN pingsvc.workers w ON w.name = tr.vantage " \
+	"  WHERE w.location IS NOT NULL GROUP BY w.name, w.location) " \
+	"SELECT p0.trace_id, p0.i, host(p0.p), loc.x, loc.y, " \
+	"  ARRAY[p0.trace_id, p0.i] = loc.first " \
+	"FROM p0 JOIN loc ON loc.p = p0.p " \
+	"UNION ALL " \
+	"SELECT tr.trace_id, 0, tr.vantage, vl.x, vl.y, " \
+	"  tr.trace_id = vl.first " \
+	"FROM tr JOIN vl ON vl.name = tr.vantage " \
 	"ORDER BY 1, 2"
+/* clang-format on */
 
 /*
  * [history][filtered]: from the route history, the path at 'at' of every
