@@ -183,6 +183,10 @@ static const char style[] =
     "ol.path li.dst{background:#dfd}"
     "svg{background:#fff;border:1px solid #ddd}"
     "svg text{font-family:sans-serif}"
+    "svg.change-paths g.hop rect{fill:#eef4fa}"
+    "svg.change-paths g.star rect{fill:#eee}"
+    "svg.change-paths g.hop:not(.chg) rect{stroke:#789;stroke-width:1}"
+    "svg.change-paths g.hop text{font-size:10px;font-family:monospace}"
     "form.admin{border:1px solid #ccc;padding:6px;margin:6px 0;"
     "background:#fff}";
 

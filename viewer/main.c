@@ -13,33 +13,10 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "params.h"
 #include "vdb.h"
 #include "view.h"
 #include "viewer_conf.h"
-
-/* Every parameter any page takes, with its validator (cgi.h). */
-static const struct cgi_spec specs[] = {
-	{ "page", CGI_PAGE, 0, 0, NULL },
-	{ "at", CGI_TS, 0, 0, NULL },
-	{ "from", CGI_TS, 0, 0, NULL },
-	{ "to", CGI_TS, 0, 0, NULL },
-	{ "target", CGI_ADDR, 0, 0, NULL },
-	{ "vantage", CGI_VANTAGE, 0, 0, NULL },
-	{ "worker", CGI_VANTAGE, 0, 0, NULL },
-	{ "limit", CGI_INT, 1, 1000, NULL },
-	{ "agg", CGI_ENUM, 0, 0, "ip|24|as" },
-	{ "by", CGI_ENUM, 0, 0, "as|country" },
-	{ "action", CGI_ENUM, 0, 0,
-	    "pause|resume|add_target|add_optout|requeue_failed|enroll|revoke" },
-	{ "caps", CGI_ENUM, 0, 0,
-	    "icmp|udp|tcp|icmp,udp|icmp,tcp|udp,tcp|icmp,udp,tcp" },
-	{ "csrf", CGI_TOKEN, 0, 0, NULL },
-	{ "address", CGI_ADDR, 0, 0, NULL },
-	{ "prefix", CGI_PREFIX, 0, 0, NULL },
-	{ "contact", CGI_TEXT, 0, 200, NULL },
-	{ "reason", CGI_TEXT, 0, 1000, NULL },
-	{ NULL, CGI_TEXT, 0, 0, NULL },
-};
 
 static const struct {
 	const char *name;
@@ -249,7 +226,7 @@ main(void)
 		error_page(&h, status, "query string too long");
 		goto send;
 	}
-	if (cgi_parse(qs, strlen(qs), specs, &params, &eb) != 0) {
+	if (cgi_parse(qs, strlen(qs), viewer_params, &params, &eb) != 0) {
 		status = 400;
 		error_page(&h, status, errbuf_msg(&eb));
 		goto send;
@@ -259,8 +236,8 @@ main(void)
 			error_page(&h, status, errbuf_msg(&eb));
 			goto send;
 		}
-		if (cgi_parse(body != NULL ? body : "", blen, specs, &params,
-			&eb) != 0) {
+		if (cgi_parse(body != NULL ? body : "", blen, viewer_params,
+			&params, &eb) != 0) {
 			status = 400;
 			error_page(&h, status, errbuf_msg(&eb));
 			goto send;
@@ -312,6 +289,7 @@ main(void)
 	if (v.remote_addr != NULL && v.remote_addr[0] == '\0')
 		v.remote_addr = NULL;
 	v.status = 200;
+	v.history = -1;
 	v.eb = &eb;
 	/* A benchmarking aid (tests/bench/viewer); never for POSTs. */
 	if (getenv("PINGSVC_VIEWER_SQL_TRACE") != NULL &&

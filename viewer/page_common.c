@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vdb.h"
 #include "view.h"
 
 void
@@ -23,6 +24,24 @@ view_link_worker(struct view *v, const char *w)
 	if (v->at != NULL)
 		html_put(v->h, "&amp;at=%u", v->at);
 	html_put(v->h, "\">%s</a>", w);
+}
+
+int
+view_history(struct view *v)
+{
+	PGresult *res;
+	int rc;
+
+	if (v->history >= 0)
+		return v->history;
+	if ((rc = vdb_exists(v->db, "pingsvc.flow_paths", 0, v->eb)) <= 0)
+		return rc < 0 ? -1 : (v->history = 0);
+	if ((res = vdb_exec(v->db, "SELECT EXISTS (SELECT FROM pingsvc.flows)",
+		 0, NULL, NULL, v->eb)) == NULL)
+		return -1;
+	v->history = PQntuples(res) == 1 && PQgetvalue(res, 0, 0)[0] == 't';
+	PQclear(res);
+	return v->history;
 }
 
 int

@@ -3,11 +3,13 @@
  *	?page=geo[&target=ADDR][&vantage=V]: a world map (the Natural Earth
  *	countries of pingsvc.basemap_countries, drawn with ST_AsSVG in an
  *	equirectangular projection) with the vantages (workers.location) and
- *	the hops of the latest trace of each flow placed where
- *	pingsvc.geolocations puts them (the most specific prefix wins), each
- *	address drawn once, each trace a line through its located hops.
- *	With a filter, every flow in the 30 days before 'at' (up to 2000);
- *	without one, the flows of the 2500 newest traces (up to 500).
+ *	the hops of the path of each flow at 'at' (from the route history,
+ *	else its latest trace) placed where pingsvc.geolocations puts them
+ *	(the most specific prefix wins), each address drawn once, each path
+ *	a line through its located hops.  With a filter, every flow seen in
+ *	the 30 days before 'at' (up to 2000); without one, the 500 most
+ *	recently traced flows.  The outlines are SVG path data stored when
+ *	the map was loaded (basemap_countries.svg_path, migration 0017).
  *	Without the basemap table (migration 0007 not applied or not loaded)
  *	the points are drawn on an empty frame, with a notice.
  */
@@ -18,42 +20,68 @@
 #include "vdb.h"
 #include "view.h"
 
+/*
+ * The outlines as SVG path data: made once when the map is loaded (the
+ * stored column svg_path of migration 0017) or, on an older schema, by
+ * ST_AsSVG on every request.
+ */
+static const char SQL_BASEMAP_STORED[] =
+    "SELECT name, svg_path FROM pingsvc.basemap_countries ORDER BY name";
 static const char SQL_BASEMAP[] =
     "SELECT name, public.ST_AsSVG(geom, 0, 2) "
     "FROM pingsvc.basemap_countries ORDER BY name";
 
 /*
- * The located points of each trace: its vantage (i = 0) and its hops at
- * the most specific geolocation prefix, each distinct address looked up
- * once; 'first' marks an address's first row, so each is drawn once.
+ * The located points of each path: its vantage (i = 0) and its hops at
+ * the most specific geolocation prefix.  Each distinct address is looked
+ * up and projected once, with the (trace_id, i) of its first row, which
+ * alone is marked 'first' so that each address (and each vantage) is
+ * drawn once: hash aggregates, not a window sorted by label.
  * $1 at, $2 target, $3 vantage.
  */
-#define POINTS(flows)                                                          \
-	"WITH " flows ", "                                                     \
-	"p0 AS (SELECT tr.trace_id, u.i, u.p "                                 \
-	"  FROM tr, unnest(tr.path) WITH ORDINALITY u(p, i) "                  \
-	"  WHERE u.p IS NOT NULL), "                                           \
-	"loc AS (SELECT d.p, g.location FROM (SELECT DISTINCT p FROM p0) d, "  \
-	"  LATERAL (SELECT location FROM pingsvc.geolocations "                \
-	"           WHERE prefix >>= d.p ORDER BY masklen(prefix) DESC "       \
-	"           LIMIT 1) g), "                                             \
-	"pt AS ("                                                              \
-	"  SELECT p0.trace_id, p0.i, host(p0.p) AS label, loc.location "       \
-	"  FROM p0 JOIN loc ON loc.p = p0.p "                                  \
-	"  UNION ALL "                                                         \
-	"  SELECT tr.trace_id, 0, tr.vantage, w.location "                     \
-	"  FROM tr JOIN pingsvc.workers w ON w.name = tr.vantage "             \
-	"  WHERE w.location IS NOT NULL) "                                     \
-	"SELECT trace_id, i, label, "                                          \
-	"  round(public.ST_X(location::public.geometry)::numeric, 3), "        \
-	"  round((-public.ST_Y(location::public.geometry))::numeric, 3), "     \
-	"  row_number() OVER (PARTITION BY label ORDER BY trace_id, i) = 1 "   \
-	"FROM pt ORDER BY trace_id, i"
+/* clang-format off */
+/* Columns x, y: geography G in the map's coordinates (longitude,
+ * -latitude), 3 decimals. */
+#define PROJECT(g) \
+	"round(public.ST_X(" g "::public.geometry)::numeric, 3) AS x, " \
+	"round((-public.ST_Y(" g "::public.geometry))::numeric, 3) AS y"
+#define POINTS(flows) \
+	"WITH " flows ", " \
+	"p0 AS (SELECT tr.trace_id, u.i, u.p " \
+	"  FROM tr, unnest(tr.path) WITH ORDINALITY u(p, i) " \
+	"  WHERE u.p IS NOT NULL), " \
+	"loc AS (SELECT d.p, d.first, " PROJECT("g.location") " " \
+	"  FROM (SELECT p, min(ARRAY[trace_id, i]) AS first FROM p0 " \
+	"        GROUP BY p) d, " \
+	"  LATERAL (SELECT location FROM pingsvc.geolocations " \
+	"           WHERE prefix >>= d.p ORDER BY masklen(prefix) DESC " \
+	"           LIMIT 1) g), " \
+	"vl AS (SELECT w.name, min(tr.trace_id) AS first, " \
+	"    " PROJECT("w.location") " " \
+	"  FROM tr JOIN pingsvc.workers w ON w.name = tr.vantage " \
+	"  WHERE w.location IS NOT NULL GROUP BY w.name, w.location) " \
+	"SELECT p0.trace_id, p0.i, host(p0.p), loc.x, loc.y, " \
+	"  ARRAY[p0.trace_id, p0.i] = loc.first " \
+	"FROM p0 JOIN loc ON loc.p = p0.p " \
+	"UNION ALL " \
+	"SELECT tr.trace_id, 0, tr.vantage, vl.x, vl.y, " \
+	"  tr.trace_id = vl.first " \
+	"FROM tr JOIN vl ON vl.name = tr.vantage " \
+	"ORDER BY 1, 2"
+/* clang-format on */
 
-static const char SQL_POINTS[] = POINTS(VIEW_FLOWS("2000"));
-/* Without a filter: the flows of the newest 2500 traces, at most 500. */
-static const char SQL_POINTS_RECENT[] =
-    POINTS(VIEW_RECENT_FLOWS("2500", "500"));
+/*
+ * [history][filtered]: from the route history, the path at 'at' of every
+ * flow matching the filter (up to 2000) or of the 500 most recently traced
+ * flows; without it, the latest trace of those flows (without a filter,
+ * the flows of the newest 2500 traces, at most 500).
+ */
+static const char *const SQL_POINTS[2][2] = {
+	{ POINTS(VIEW_RECENT_FLOWS("2500", "500")),
+	    POINTS(VIEW_FLOWS("2000")) },
+	{ POINTS(VIEW_HISTORY_RECENT("500")),
+	    POINTS(VIEW_HISTORY_FLOWS("2000")) },
+};
 
 int
 page_geo(struct view *v)
@@ -63,7 +91,7 @@ page_geo(struct view *v)
 	const char *vantage = cgi_get(v->params, "vantage");
 	const char *hidden[] = { "target", target, "vantage", vantage, NULL };
 	const char *prev;
-	int i, j, have, npts = 0, rc = -1;
+	int i, j, have, stored, filtered, history, npts = 0, rc = -1;
 
 	html_begin(v->h, "Geographic map", "geo", v->at, hidden);
 	html_put(v->h,
@@ -85,8 +113,12 @@ page_geo(struct view *v)
 	    "fill=\"#dfeaf5\"/><g class=\"basemap\" fill=\"#f4f1e8\" "
 	    "stroke=\"#a99\" stroke-width=\"0.15\">");
 	if (have) {
-		if ((res = vdb_exec(
-			 v->db, SQL_BASEMAP, 0, NULL, NULL, v->eb)) == NULL)
+		if ((stored = vdb_column(v->db, "pingsvc.basemap_countries",
+			 "svg_path", v->eb)) < 0)
+			goto out;
+		if ((res = vdb_exec(v->db,
+			 stored ? SQL_BASEMAP_STORED : SQL_BASEMAP, 0, NULL,
+			 NULL, v->eb)) == NULL)
 			goto out;
 		for (i = 0; i < PQntuples(res); i++)
 			html_put(v->h,
@@ -102,11 +134,10 @@ page_geo(struct view *v)
 	vals[0] = v->at_epoch;
 	vals[1] = target;
 	vals[2] = vantage;
-	if ((res = vdb_exec(v->db,
-		 target == NULL && vantage == NULL ? SQL_POINTS_RECENT
-						   : SQL_POINTS,
-		 target == NULL && vantage == NULL ? 1 : 3, vals, NULL,
-		 v->eb)) == NULL)
+	filtered = target != NULL || vantage != NULL;
+	if ((history = view_history(v)) < 0 ||
+	    (res = vdb_exec(v->db, SQL_POINTS[history][filtered],
+		 filtered ? 3 : 1, vals, NULL, v->eb)) == NULL)
 		goto out;
 	/* One polyline per trace through its located points. */
 	for (i = 0; i < PQntuples(res); i = j) {

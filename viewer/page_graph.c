@@ -1,8 +1,9 @@
 /*
  * page_graph.c --
  *	?page=graph&target=ADDR or &vantage=V: the links around a target (the
- *	latest trace of every flow to it) or a vantage (the latest trace of
- *	every flow from it), as a graph layered by TTL: vantages on the left,
+ *	path of every flow to it at 'at', from the route history, else the
+ *	latest trace of each flow) or a vantage (every flow from it), as a
+ *	graph layered by TTL: vantages on the left,
  *	each address in the column of the lowest TTL it answered at.  Edges
  *	join addresses answering at consecutive responding TTLs (dashed over
  *	'*'), with the times_seen of pingsvc.links.  At most max_graph_nodes
@@ -16,16 +17,16 @@
 #include "view.h"
 
 /*
- * The latest trace of every flow to the target (or from the vantage) in
- * the 30 days before 'at', at most 2000 flows.  $1 at, $2 target, $3
- * vantage, $4 max_graph_nodes, $5 agg (NULL: choose).
+ * The path of every flow to the target (or from the vantage), at most
+ * 2000 flows: from the route history (VIEW_HISTORY_FLOWS) or, without one,
+ * the latest trace of each flow in the 30 days before 'at' (VIEW_FLOWS).
+ * $1 at, $2 target, $3 vantage, $4 max_graph_nodes, $5 agg (NULL: choose).
  */
-#define FLOWS                                                                  \
-	"WITH " VIEW_FLOWS(                                                    \
-	    "2000") ", "                                                       \
-		    "h AS (SELECT tr.trace_id, tr.vantage, u.p, u.i "          \
-		    "    FROM tr, unnest(tr.path) WITH ORDINALITY u(p, i) "    \
-		    "    WHERE u.p IS NOT NULL), "
+#define FLOWS(tr)                                                              \
+	"WITH " tr ", "                                                        \
+	"h AS (SELECT tr.trace_id, tr.vantage, u.p, u.i "                      \
+	"    FROM tr, unnest(tr.path) WITH ORDINALITY u(p, i) "                \
+	"    WHERE u.p IS NOT NULL), "
 
 /*
  * The level of aggregation: the one asked for, else the finest whose node
@@ -97,10 +98,17 @@
 	"SELECT 'e', a, b, gap::text, seen::text, NULL, NULL, NULL, NULL "     \
 	"FROM ed WHERE a <> b"
 
-static const char SQL_GRAPH_AS[] =
-    FLOWS LEVEL("true") KEYS(AS_LOOKUP) GRAPH_TAIL;
-static const char SQL_GRAPH_NO_AS[] =
-    FLOWS LEVEL("false") KEYS(NO_AS_LOOKUP) GRAPH_TAIL;
+/* [history][has_as] */
+static const char *const SQL_GRAPH[2][2] = {
+	{ FLOWS(VIEW_FLOWS("2000")) LEVEL("false") KEYS(NO_AS_LOOKUP)
+		GRAPH_TAIL,
+	    FLOWS(VIEW_FLOWS("2000")) LEVEL("true") KEYS(AS_LOOKUP)
+		GRAPH_TAIL },
+	{ FLOWS(VIEW_HISTORY_FLOWS("2000")) LEVEL("false") KEYS(NO_AS_LOOKUP)
+		GRAPH_TAIL,
+	    FLOWS(VIEW_HISTORY_FLOWS("2000")) LEVEL("true") KEYS(AS_LOOKUP)
+		GRAPH_TAIL },
+};
 
 struct node {
 	const char *id, *label;
@@ -244,7 +252,8 @@ page_graph(struct view *v)
 		agg, NULL };
 	struct node *nodes = NULL;
 	char cap[32];
-	int i, n, total, rows[256], maxrow = 0, layer, has_as, rc = -1;
+	int i, n, total, rows[256], maxrow = 0, layer, has_as, history;
+	int rc = -1;
 
 	html_begin(v->h, "Graph of links", "graph", v->at, hidden);
 	html_put(v->h,
@@ -269,7 +278,8 @@ page_graph(struct view *v)
 		html_end(v->h);
 		return 0;
 	}
-	if ((has_as = vdb_exists(v->db, "pingsvc.as_prefixes", 0, v->eb)) < 0)
+	if ((has_as = vdb_exists(v->db, "pingsvc.as_prefixes", 0, v->eb)) < 0 ||
+	    (history = view_history(v)) < 0)
 		return -1;
 	vals[0] = v->at_epoch;
 	vals[1] = target;
@@ -278,8 +288,8 @@ page_graph(struct view *v)
 	vals[3] = cap;
 	/* Without the AS table, agg=as falls back to prefixes. */
 	vals[4] = agg != NULL && strcmp(agg, "as") == 0 && !has_as ? "24" : agg;
-	if ((res = vdb_exec(v->db, has_as ? SQL_GRAPH_AS : SQL_GRAPH_NO_AS, 5,
-		 vals, NULL, v->eb)) == NULL)
+	if ((res = vdb_exec(v->db, SQL_GRAPH[history][has_as], 5, vals, NULL,
+		 v->eb)) == NULL)
 		goto out;
 	for (n = 0; n < PQntuples(res) && PQgetvalue(res, n, 0)[0] == 'n'; n++)
 		;

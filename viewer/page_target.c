@@ -1,8 +1,9 @@
 /*
  * page_target.c --
  *	?page=target&target=ADDR: the target's record, its current path from
- *	each vantage (the latest trace per vantage, protocol and Paris id at
- *	'at', traced in the 30 days before) as a row of hop boxes, its
+ *	each vantage (per vantage, protocol and Paris id: the path in force
+ *	at 'at' from the route history, else the latest trace, traced in the
+ *	30 days before) as a row of hop boxes, its
  *	newest 500 route changes on a timeline, and its
  *	RTT over the day before 'at' (p10..p90 band and median, from the
  *	hops that answered as the target and from ping results).
@@ -22,17 +23,33 @@ static const char SQL_TARGET[] =
     "                'never'), coalesce(asn::text, '') "
     "FROM pingsvc.targets WHERE address = $1::inet";
 
-static const char SQL_PATHS[] =
-    "SELECT DISTINCT ON (vantage, proto, paris_id) "
-    "       vantage, proto, coalesce(paris_id::text, ''), "
-    "       to_char(ts, 'YYYY-MM-DD HH24:MI:SS'), reached, "
-    "       " VIEW_PATH_SQL(
-	"path") " "
-		"FROM pingsvc.traces "
-		"WHERE target = $2::inet AND ts <= " VIEW_AT " "
-		"  AND ts > " VIEW_AT_AGO(
-		    "2592000") " "
-			       "ORDER BY vantage, proto, paris_id, ts DESC";
+/* clang-format off */
+/*
+ * The current path from each vantage: [0] the latest trace of each flow
+ * in the 30 days before 'at'; [1] from the route history, the path each
+ * flow was on at 'at' (merged over its traces), seen in those 30 days.
+ * Columns: vantage, proto, paris id, since (history only), last traced,
+ * reached, path.
+ */
+static const char *const SQL_PATHS[2] = {
+	"SELECT DISTINCT ON (vantage, proto, paris_id) "
+	"       vantage, proto, coalesce(paris_id::text, ''), '', "
+	"       to_char(ts, 'YYYY-MM-DD HH24:MI:SS'), reached, "
+	"       " VIEW_PATH_SQL("path") " "
+	"FROM pingsvc.traces "
+	"WHERE target = $2::inet AND ts <= " VIEW_AT " "
+	"  AND ts > " VIEW_AT_AGO("2592000") " "
+	"ORDER BY vantage, proto, paris_id, ts DESC",
+	"SELECT f.vantage, f.proto, coalesce(f.paris_id::text, ''), "
+	"       to_char(p.valid_from, 'YYYY-MM-DD HH24:MI:SS'), "
+	"       to_char(p.last_seen, 'YYYY-MM-DD HH24:MI:SS'), "
+	"       p.reached_ttl IS NOT NULL, " VIEW_PATH_SQL("p.path") " "
+	"FROM pingsvc.flows f " VIEW_HISTORY_PATH
+	"WHERE f.target = $2::inet AND f.first_seen <= " VIEW_AT " "
+	"  AND p.last_seen > " VIEW_AT_AGO("2592000") " "
+	"ORDER BY f.vantage, f.proto, f.paris_id",
+};
+/* clang-format on */
 
 /* The newest 500 changes, oldest first. */
 static const char SQL_CHANGES[] =
@@ -136,7 +153,7 @@ page_target(struct view *v)
 	const char *addr = cgi_get(v->params, "target"), *vals[2];
 	const char *hidden[] = { "target", addr, NULL };
 	double *t = NULL, *lo = NULL, *mid = NULL, *hi = NULL;
-	int i, n, rc = -1;
+	int i, n, history, rc = -1;
 
 	if (addr == NULL) {
 		v->status = 400;
@@ -171,19 +188,29 @@ page_target(struct view *v)
 		    "(traces to it are shown if any).</p>");
 	PQclear(res);
 
-	if ((res = vdb_exec(v->db, SQL_PATHS, 2, vals, NULL, v->eb)) == NULL)
+	if ((history = view_history(v)) < 0 ||
+	    (res = vdb_exec(v->db, SQL_PATHS[history], 2, vals, NULL, v->eb)) ==
+		NULL)
 		goto out;
 	html_put(v->h, "<h2>Current paths</h2><div id=\"paths\">");
 	for (i = 0; i < PQntuples(res); i++) {
 		html_put(v->h, "<div class=\"vpath\"><p>from ");
 		view_link_worker(v, PQgetvalue(res, i, 0));
-		html_put(v->h, ", %s, Paris id %s, traced %s%r</p>",
-		    PQgetvalue(res, i, 1), PQgetvalue(res, i, 2),
-		    PQgetvalue(res, i, 3),
-		    PQgetvalue(res, i, 4)[0] == 't'
+		html_put(v->h, ", %s, Paris id %s", PQgetvalue(res, i, 1),
+		    PQgetvalue(res, i, 2));
+		/* From the history: since when, and the latest trace on the
+		 * path, which for a past 'at' may come after it. */
+		if (PQgetvalue(res, i, 3)[0] != '\0')
+			html_put(v->h,
+			    ", on this path since %s, last traced on it %s",
+			    PQgetvalue(res, i, 3), PQgetvalue(res, i, 4));
+		else
+			html_put(v->h, ", traced %s", PQgetvalue(res, i, 4));
+		html_put(v->h, "%r</p>",
+		    PQgetvalue(res, i, 5)[0] == 't'
 			? ""
 			: " (destination not reached)");
-		view_path(v, PQgetvalue(res, i, 5), addr);
+		view_path(v, PQgetvalue(res, i, 6), addr);
 		html_put(v->h, "</div>");
 	}
 	if (PQntuples(res) == 0)

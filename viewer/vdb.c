@@ -173,3 +173,24 @@ vdb_exists(PGconn *c, const char *name, int is_function, struct errbuf *eb)
 	PQclear(res);
 	return rc;
 }
+
+int
+vdb_column(PGconn *c, const char *table, const char *column, struct errbuf *eb)
+{
+	PGresult *res;
+	const char *vals[2];
+	int rc;
+
+	vals[0] = table;
+	vals[1] = column;
+	res = vdb_exec(c,
+	    "SELECT EXISTS (SELECT FROM pg_catalog.pg_attribute "
+	    "WHERE attrelid = to_regclass($1) AND attname = $2 "
+	    "AND attnum > 0 AND NOT attisdropped)",
+	    2, vals, NULL, eb);
+	if (res == NULL)
+		return -1;
+	rc = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+	return rc;
+}

@@ -53,6 +53,14 @@ int vdb_begin(
 int vdb_exists(PGconn *c, const char *name, int is_function, struct errbuf *eb);
 
 /*
+ * vdb_column --
+ *	1 when relation 'table' exists and has column 'column', 0 when not,
+ *	-1 with 'eb' on error.
+ */
+int vdb_column(
+    PGconn *c, const char *table, const char *column, struct errbuf *eb);
+
+/*
  * vdb_trace --
  *	From now on append every statement vdb_exec runs to the file 'path'
  *	as SQL psql can run (the parameters inlined as quoted literals, one

@@ -40,6 +40,7 @@ struct view {
 	const char *method;      /* "GET", "POST", ... */
 	const char *remote_addr; /* REMOTE_ADDR or NULL */
 	int status;              /* HTTP status to answer, 200 by default */
+	int history;             /* view_history(): -1 until asked */
 	struct errbuf *eb;       /* why a handler returned -1 */
 };
 
@@ -69,6 +70,16 @@ void view_link_worker(struct view *v, const char *w);
  *	target (its box is marked) or NULL.
  */
 void view_path(struct view *v, const char *path, const char *dst);
+
+/*
+ * view_history --
+ *	1 when the route history of process_results() (pingsvc.flows and
+ *	flow_paths, migration 0002) exists and holds flows, so that current
+ *	and past paths can be read from it instead of from the traces; 0
+ *	when not (traces written directly, an older schema): the pages then
+ *	read the traces.  -1 with v->eb on error.  Asked once per request.
+ */
+int view_history(struct view *v);
 
 /* view_split -- Split 'path' at spaces into at most 'max' pointers into a
  * copy ('*copy', caller frees).  Returns the number of hops or -1. */
@@ -139,6 +150,51 @@ int view_split(const char *path, char **copy, char **hops, int max);
 	"tr AS (SELECT t.trace_id, t.vantage, t.path FROM fl, LATERAL "        \
 	"    (SELECT trace_id, vantage, path FROM pingsvc.traces t "           \
 	"     WHERE t.trace_id = fl.trace_id AND t.ts = fl.ts LIMIT 1) t) "
+
+/*
+ * VIEW_HISTORY_FLOWS --
+ *	CTE "tr" (trace_id, vantage, path) from the route history that
+ *	process_results() keeps (flows, flow_paths): for each flow to target
+ *	$2 and/or from vantage $3 that existed at 'at', the path it was on
+ *	at 'at' (its flow_paths row with the latest valid_from <= at), if
+ *	that path was seen in the 30 days before 'at' (last_seen; for an
+ *	'at' in the past, a path still current later counts too), at most
+ *	'limit' flows, the most recently traced.  "trace_id" is the flow_id.
+ *	No partitioned table is read: the flows come from the flow key
+ *	(flows_flow_key, flows_target_idx) and each path from
+ *	flow_paths_valid_idx, a few hundred index probes however many
+ *	traces the flows have.  Use it when view_history() says the history
+ *	is kept.
+ */
+#define VIEW_HISTORY_PATH                                                      \
+	"CROSS JOIN LATERAL (SELECT fp.path, fp.valid_from, fp.last_seen, "    \
+	"    fp.reached_ttl FROM pingsvc.flow_paths fp "                       \
+	"    WHERE fp.flow_id = f.flow_id AND fp.valid_from <= " VIEW_AT " "   \
+	"    ORDER BY fp.valid_from DESC LIMIT 1) p "
+#define VIEW_HISTORY_FLOWS(limit)                                              \
+	"tr AS (SELECT f.flow_id AS trace_id, f.vantage, p.path "              \
+	"    FROM pingsvc.flows f " VIEW_HISTORY_PATH                          \
+	"    WHERE ($2::inet IS NULL OR f.target = $2::inet) "                 \
+	"      AND ($3::text IS NULL OR f.vantage = $3::text) "                \
+	"      AND f.first_seen <= " VIEW_AT " "                               \
+	"      AND p.last_seen > " VIEW_AT_AGO("2592000") " "                  \
+	"    ORDER BY f.last_ts DESC LIMIT " limit ") "
+
+/*
+ * VIEW_HISTORY_RECENT --
+ *	CTE "tr" without a filter, from the route history: the 'limit' most
+ *	recently traced flows that existed at 'at' (flows_viewer_last_ts_idx of
+ *	migration 0017), each with the path it was on at 'at' if seen in the
+ *	30 days before.
+ */
+#define VIEW_HISTORY_RECENT(limit)                                             \
+	"tr AS (SELECT f.flow_id AS trace_id, f.vantage, p.path "              \
+	"    FROM (SELECT flow_id, vantage FROM pingsvc.flows "                \
+	"          WHERE first_seen <= " VIEW_AT " "                           \
+	"            AND last_ts > " VIEW_AT_AGO("2592000") " "                \
+	"          ORDER BY last_ts DESC LIMIT " limit ") f "                  \
+	VIEW_HISTORY_PATH                                                      \
+	"    WHERE p.last_seen > " VIEW_AT_AGO("2592000") ") "
 /* clang-format on */
 
 #endif

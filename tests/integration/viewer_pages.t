@@ -185,6 +185,8 @@ ok $? "a stored <script> (worker location label) comes back escaped"
 # --- headless Chromium ---------------------------------------------------------
 art=$top/build/test-artifacts/viewer
 mkdir -p "$art"
+# A screenshot left by an earlier run must not pass for this one.
+rm -f "$art"/*.png
 # dom URL -- the DOM after Chromium has loaded URL.
 chrome()
 {
@@ -255,33 +257,77 @@ else
 fi
 
 # --- injection and XSS in every parameter ---------------------------------------
+# Every parameter the program knows (its own table, viewer/params.c) on every
+# page, each page with the parameters it needs, the tested one replaced.
 payloads=('<script>alert(1)</script>' "' OR 1=1 --" '"><svg onload=alert(1)>')
-params=(page at from to target vantage worker limit agg by action csrf address prefix contact reason)
+mapfile -t params < <(grep -o '^	{ "[a-z_]*"' "$top/viewer/params.c" | sed 's/.*"\(.*\)"/\1/')
+[ "${#params[@]}" -ge 17 ] && printf '%s\n' "${params[@]}" | grep -qx agg &&
+    printf '%s\n' "${params[@]}" | grep -qx by
+ok $? "the parameter table lists ${#params[@]} parameters, agg and by among them"
+declare -A injbase=(
+	[overview]="page=overview"
+	[worker]="page=worker&worker=lab-a"
+	[target]="page=target&target=192.0.2.50"
+	[changes]="page=changes&vantage=lab-a&by=as"
+	[graph]="page=graph&target=192.0.2.50&agg=as"
+	[geo]="page=geo&target=192.0.2.50&vantage=lab-a"
+	[admin]="page=admin"
+)
+# urlenc STRING -- STRING percent-encoded for a query or a form.
+urlenc()
+{
+	perl -e '$_ = $ARGV[0]; s/([^A-Za-z0-9._~-])/sprintf("%%%02X", ord $1)/ge; print' "$1"
+}
+# with BASE NAME VALUE -- BASE (a query) with NAME set to VALUE (encoded).
+with()
+{
+	local out= kv
+	IFS='&' read -r -a kvs <<<"$1"
+	for kv in "${kvs[@]}"; do
+		[ "${kv%%=*}" = "$2" ] || out=$out$kv\&
+	done
+	printf '%s%s=%s' "$out" "$2" "$3"
+}
+# injcheck WHAT CODE FILE PAYLOAD -- count a response that is not a clean
+# 2xx/4xx or holds the payload's markup unescaped.
 bad=0
 total=0
+injcheck()
+{
+	total=$((total + 1))
+	case $2 in
+	200 | 400 | 403 | 404 | 409 | 422) ;;
+	*)
+		echo "# $1: status $2"
+		bad=$((bad + 1))
+		return
+		;;
+	esac
+	if grep -qiF -e '<script>alert' -e '<svg onload' "$3" ||
+	    { [ "$4" != "' OR 1=1 --" ] && grep -qF -e "$4" "$3"; }; then
+		echo "# $1: came back unescaped"
+		bad=$((bad + 1))
+	elif grep -qi -e '<script' -e '<svg onload' -e '"><svg' "$3"; then
+		echo "# $1: markup in the answer"
+		bad=$((bad + 1))
+	fi
+}
 for prm in "${params[@]}"; do
 	for pl in "${payloads[@]}"; do
-		enc=$(perl -MURI::Escape -e 'print uri_escape($ARGV[0])' "$pl" 2>/dev/null ||
-		    perl -e '$_ = $ARGV[0]; s/([^A-Za-z0-9._~-])/sprintf("%%%02X", ord $1)/ge; print' "$pl")
-		for pg in target changes graph; do
-			total=$((total + 1))
-			code=$(get "$base?page=$pg&target=192.0.2.50&$prm=$enc" "$tmp/inj.html")
-			# contact and reason are free text, but only for POSTs.
-			if [ "$code" != 400 ] && [ "$code" != 200 ]; then
-				echo "# $prm=$pl on $pg: status $code"
-				bad=$((bad + 1))
-			elif grep -qiF -e '<script>alert' -e '<svg onload' -e "$pl" "$tmp/inj.html" &&
-			    [ "$pl" != "' OR 1=1 --" ]; then
-				echo "# $prm=$pl on $pg: came back unescaped"
-				bad=$((bad + 1))
-			elif grep -qiF -e '<script' -e 'onload=' "$tmp/inj.html"; then
-				echo "# $prm=$pl on $pg: markup in the answer"
-				bad=$((bad + 1))
+		enc=$(urlenc "$pl")
+		for pg in "${!injbase[@]}"; do
+			qs=$(with "${injbase[$pg]}" "$prm" "$enc")
+			if [ "$pg" = admin ]; then
+				code=$(curl -s -o "$tmp/inj.html" -w '%{http_code}' \
+				    -u alice:wonderland "$abase?$qs")
+			else
+				code=$(get "$base?$qs" "$tmp/inj.html")
 			fi
+			injcheck "$prm=$pl on $pg" "$code" "$tmp/inj.html" "$pl"
 		done
 	done
 done
-is "$bad" 0 "injection/XSS strings in $total requests: escaped or 400"
+is "$bad" 0 "injection/XSS strings in every parameter of every page, $total GETs: escaped or 400"
 code=$(get "$base?page=target&target=%3Cscript%3E" "$tmp/bad.html")
 is "$code" 400 "a bad address is a 400"
 grep -q 'target: not an IPv4 or IPv6 address' "$tmp/bad.html"
@@ -307,6 +353,28 @@ code=$(get "$base/%3Cscript%3E" "$tmp/pi2.html")
 ok $? "a <script> PATH_INFO is a 404, escaped"
 code=$(curl -s -o /dev/null -w '%{http_code}' -X POST --data 'action=pause' "$base?page=overview")
 is "$code" 405 "POST to a read page: 405"
+
+# --- without the route history ---------------------------------------------------
+# The target, graph and map pages read flows and flow_paths; where
+# process_results() kept no history (traces written directly) they read
+# the traces and must draw the same.
+grep -q 'on this path since' "$tmp/target.html"
+ok $? "target page reads the route history (flows, flow_paths) when it is kept"
+psql -X -q -c "TRUNCATE pingsvc.flow_paths, pingsvc.flows" >/dev/null
+code=$(get "$base${pages[target]}" "$tmp/target0.html")
+grep -q 'data-hops="4"' "$tmp/target0.html" && grep -q 'hop star' "$tmp/target0.html" &&
+    grep -q 'data-hops="3"' "$tmp/target0.html" && ! grep -q 'on this path since' "$tmp/target0.html" &&
+    [ "$code" = 200 ]
+ok $? "without history: target page draws the latest traces (4 hops with a '*', 3 hops)"
+code=$(get "$base${pages[graph]}" "$tmp/graph0.html")
+grep -q 'id="graph-capped"' "$tmp/graph0.html" && grep -q 'data-nodes="5"' "$tmp/graph0.html" && [ "$code" = 200 ]
+ok $? "without history: graph page caps 6 nodes at 5"
+code=$(get "$base${pages[geo]}" "$tmp/geo0.html")
+c=$(grep -o '<circle class="hop"' "$tmp/geo0.html" | wc -l)
+is "$code|$c" "200|4" "without history: map page places the 4 located hop addresses"
+code=$(get "$base${pages[geoall]}" "$tmp/geoall0.html")
+c=$(grep -o '<polyline class="route"' "$tmp/geoall0.html" | wc -l)
+is "$code|$c" "200|2" "without history: map without a filter draws both flows"
 
 # --- control plane ---------------------------------------------------------------
 q() { psql -X -q -At -c "$1"; }
@@ -387,6 +455,25 @@ is "$(q "SELECT detail->>'worker' || ' ' || (detail ? 'token') FROM pingsvc.admi
     "lab-c false" "admin_log names the enrolled worker, never its token"
 is "$(q "SELECT remote_user || ' ' || action FROM pingsvc.admin_log WHERE outcome = 'ok' ORDER BY log_id LIMIT 1")" \
     "alice pause" "admin_log names the user and the action"
+
+# Injection and XSS in every parameter of a control action, as an admin with
+# a valid token: refused (400/403/...) or done, and the control page, which
+# lists the attempts with their parameters, shows them escaped.
+bad=0
+total=0
+for prm in "${params[@]}"; do
+	for pl in "${payloads[@]}"; do
+		form=$(with "action=add_optout&prefix=198.18.9.0%2F24&contact=noc&reason=r&csrf=$token" \
+		    "$prm" "$(urlenc "$pl")")
+		code=$(post alice:wonderland "$form")
+		injcheck "POST $prm=$pl" "$code" "$tmp/post.html" "$pl"
+	done
+done
+code=$(curl -s -o "$tmp/alice2.html" -w '%{http_code}' -u alice:wonderland "$abase?page=admin")
+injcheck "control page after the injected actions" "$code" "$tmp/alice2.html" '<script>alert(1)</script>'
+grep -q '&lt;script&gt;alert(1)&lt;/script&gt;' "$tmp/alice2.html"
+ok $? "the control page lists an injected reason, escaped"
+is "$bad" 0 "injection/XSS strings in every parameter of a control action, $total POSTs: escaped or refused"
 
 # Read-only: the page connection cannot write even if a page tried.
 out=$(psql -X -q -At -U "$rv" -c "INSERT INTO pingsvc.admin_log (remote_user, action, outcome) VALUES ('x', 'x', 'ok')" 2>&1)

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -15,6 +16,7 @@
 #include "cgi.h"
 #include "csrf.h"
 #include "html.h"
+#include "params.h"
 
 static const struct cgi_spec specs[] = {
 	{ "page", CGI_PAGE, 0, 0, NULL },
@@ -141,6 +143,116 @@ test_limits(void **state)
 	cgi_params_free(&p);
 }
 
+/*
+ * The program's own table (viewer/params.c): for every parameter a page or
+ * a control action takes, an accepted value and a rejected one.  A
+ * parameter added to the table without a row here fails test_params.
+ */
+static const struct {
+	const char *name;
+	const char *good; /* urlencoded, accepted; decodes to 'value' */
+	const char *value;
+	const char *bad; /* urlencoded, rejected with 'err' */
+	const char *err;
+} param_rows[] = {
+	{ "page", "geo", "geo", "Geo", "page: not a page name" },
+	{ "at", "2026-11-26T14%3A00Z", "2026-11-26T14:00Z", "yesterday",
+	    "at: not an ISO 8601" },
+	{ "from", "2026-11-01", "2026-11-01", "2026-13-01",
+	    "from: not an ISO 8601" },
+	{ "to", "2026-11-26+10:00:00", "2026-11-26 10:00:00",
+	    "2026-11-26T10:00:00Z%3Cb%3E", "to: not an ISO 8601" },
+	{ "target", "2001%3Adb8%3A%3A5", "2001:db8::5", "192.0.2.0%2F24",
+	    "target: not an IPv4" },
+	{ "vantage", "atlas%3A6001", "atlas:6001", "vp%203",
+	    "vantage: not a worker" },
+	{ "worker", "lab-a", "lab-a", "-lab", "worker: not a worker" },
+	{ "limit", "1", "1", "1001", "limit: not an integer in 1..1000" },
+	{ "agg", "24", "24", "16", "agg: must be one of ip|24|as" },
+	{ "by", "country", "country", "asn", "by: must be one of as|country" },
+	{ "action", "requeue_failed", "requeue_failed", "drop",
+	    "action: must be one of" },
+	{ "caps", "icmp%2Ctcp", "icmp,tcp", "tcp%2Cicmp",
+	    "caps: must be one of" },
+	{ "csrf",
+	    "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff",
+	    "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff",
+	    "00112233445566778899AABBCCDDEEFF00112233445566778899AABBCCDDEEFF",
+	    "csrf: malformed token" },
+	{ "address", "198.18.7.7", "198.18.7.7", "198.18.7",
+	    "address: not an" },
+	{ "prefix", "2001%3Adb8%3A%3A%2F32", "2001:db8::/32",
+	    "2001%3Adb8%3A%3A1%2F32", "prefix: not an address" },
+	{ "contact", "noc%40example.net", "noc@example.net", "a%09b",
+	    "contact: must be at most 200" },
+	{ "reason", "%3Cb%3E+%27x%27", "<b> 'x'", "a%7Fb",
+	    "reason: must be at most 1000" },
+};
+
+static void
+test_params(void **state)
+{
+	struct cgi_params p = { .n = 0 };
+	const struct cgi_spec *sp;
+	struct errbuf eb;
+	char qs[512];
+	size_t i, rows = sizeof(param_rows) / sizeof(param_rows[0]), n = 0;
+
+	(void)state;
+	for (sp = viewer_params; sp->name != NULL; sp++) {
+		for (i = 0; i < rows; i++)
+			if (strcmp(param_rows[i].name, sp->name) == 0)
+				break;
+		if (i == rows)
+			fail_msg(
+			    "parameter %s has no row in param_rows", sp->name);
+		n++;
+	}
+	assert_int_equal(n, rows); /* and no row for a removed one */
+	for (i = 0; i < rows; i++) {
+		snprintf(qs, sizeof(qs), "%s=%s", param_rows[i].name,
+		    param_rows[i].good);
+		errbuf_clear(&eb);
+		if (cgi_parse(qs, strlen(qs), viewer_params, &p, &eb) != 0)
+			fail_msg("%s refused: %s", qs, eb.msg);
+		assert_string_equal(
+		    cgi_get(&p, param_rows[i].name), param_rows[i].value);
+		cgi_params_free(&p);
+		snprintf(qs, sizeof(qs), "%s=%s", param_rows[i].name,
+		    param_rows[i].bad);
+		errbuf_clear(&eb);
+		if (cgi_parse(qs, strlen(qs), viewer_params, &p, &eb) != -1)
+			fail_msg("%s accepted", qs);
+		if (strncmp(eb.msg, param_rows[i].err,
+			strlen(param_rows[i].err)) != 0)
+			fail_msg("%s: '%s', want '%s'", qs, eb.msg,
+			    param_rows[i].err);
+		assert_null(strchr(eb.msg, '<'));
+		cgi_params_free(&p);
+	}
+	/* The free-text limits of the table: 200 and 1000 bytes. */
+	memset(qs, 'x', sizeof(qs));
+	memcpy(qs, "contact=", 8);
+	qs[8 + 201] = '\0';
+	assert_int_equal(cgi_parse(qs, strlen(qs), viewer_params, &p, &eb), -1);
+	cgi_params_free(&p);
+	qs[8 + 200] = '\0';
+	assert_int_equal(cgi_parse(qs, strlen(qs), viewer_params, &p, &eb), 0);
+	cgi_params_free(&p);
+	/* A whole graph and a whole changes request, as the pages send them. */
+	snprintf(qs, sizeof(qs), "%s",
+	    "page=graph&vantage=vp3&agg=as&at=2026-11-26");
+	assert_int_equal(cgi_parse(qs, strlen(qs), viewer_params, &p, &eb), 0);
+	assert_string_equal(cgi_get(&p, "agg"), "as");
+	cgi_params_free(&p);
+	snprintf(qs, sizeof(qs), "%s",
+	    "page=changes&by=as&from=2026-11-01&to=2026-11-26&target=192.0.2.1"
+	    "&vantage=lab-a&limit=20");
+	assert_int_equal(cgi_parse(qs, strlen(qs), viewer_params, &p, &eb), 0);
+	assert_string_equal(cgi_get(&p, "by"), "as");
+	cgi_params_free(&p);
+}
+
 static const struct {
 	const char *in, *out;
 } esc_rows[] = {
@@ -221,6 +333,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_params),
 		cmocka_unit_test(test_escape),
 		cmocka_unit_test(test_csrf),
 	};

@@ -32,6 +32,27 @@ VALUES (1001, 1, 'lab-a', (SELECT worker_id FROM pingsvc.workers WHERE name = 'l
         '192.0.2.50', now() - interval '20 minutes', 'icmp', 1,
         '{198.18.1.1,198.51.100.7,192.0.2.50}', true, 3);
 
+-- The route history process_results() would keep for these traces: lab-a
+-- on its first path, then (10 minutes ago) on the one with a '*'; lab-b on
+-- one path.  The graph, map and target pages read it
+-- (tests/integration/viewer_pages.t also checks them without it).
+INSERT INTO pingsvc.flows (flow_id, vantage, target, proto, paris_id, first_seen, last_ts, traces,
+                           cur_path, cur_reached_ttl, cur_since, cur_last_at, cur_traces,
+                           traces_since_change, changes)
+SELECT 1, 'lab-a', '192.0.2.50'::inet, 'icmp', 1, a.ts, b.ts, 2, b.path, 4, b.ts, b.ts, 1, 1, 1
+  FROM pingsvc.traces a, pingsvc.traces b WHERE a.trace_id = 1001 AND b.trace_id = 1002
+UNION ALL
+SELECT 2, 'lab-b', '192.0.2.50'::inet, 'icmp', 1, c.ts, c.ts, 1, c.path, 3, c.ts, c.ts, 1, 1, 0
+  FROM pingsvc.traces c WHERE c.trace_id = 1003;
+INSERT INTO pingsvc.flow_paths (flow_id, seq, path, reached_ttl, valid_from, valid_to, last_seen, traces)
+SELECT 1, 1, a.path, 4, a.ts, b.ts, a.ts, 1
+  FROM pingsvc.traces a, pingsvc.traces b WHERE a.trace_id = 1001 AND b.trace_id = 1002
+UNION ALL
+SELECT 1, 2, path, 4, ts, NULL, ts, 1 FROM pingsvc.traces WHERE trace_id = 1002
+UNION ALL
+SELECT 2, 1, path, 3, ts, NULL, ts, 1 FROM pingsvc.traces WHERE trace_id = 1003;
+SELECT setval(pg_get_serial_sequence('pingsvc.flows', 'flow_id'), 2);
+
 INSERT INTO pingsvc.hops (trace_id, ts, ttl, probe, address, rtt_ms)
 SELECT t.trace_id, t.ts, u.i, 0, u.p, 5.0 * u.i + t.trace_id % 3
   FROM pingsvc.traces t, unnest(t.path) WITH ORDINALITY u(p, i)

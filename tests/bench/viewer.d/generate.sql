@@ -6,7 +6,7 @@
 -- pages read: workers, targets (bootstrap and hop-discovered), jobs,
 -- results (one traceroute result per trace with a compact body, plus
 -- pings), traces, hops (one reply per responding TTL), links,
--- route_changes, geolocations, as_prefixes.
+-- route_changes, flows and flow_paths, geolocations, as_prefixes.
 --
 -- Shape of a path (13..16 hops, see vb_path):
 --   TTL 1-2    the vantage's own network    30.V.0.x      AS 65000+V
@@ -141,6 +141,35 @@ SELECT 'vp' || n.v, '20.0.0.0'::inet + ((n.t / 20) * 65536 + (n.t % 20) * 256 + 
        n.path[9:10]
   FROM vb_trace n JOIN vb_trace o ON o.p = n.p AND o.k = n.k - 2
  WHERE n.p % 3 = 0 AND n.k % 40 IN (0, 1) AND n.k >= 40;
+
+-- Route history (flows, flow_paths), as process_results() keeps it: one
+-- flow per pair and Paris id; a flipping pair's flow is on a new path from
+-- the first trace of each 40-trace epoch (the route changes above), the
+-- others on one path.  A path is the merged one: the TTL-4 '*' of some
+-- traces is filled from the others.
+CREATE TEMP TABLE vb_seg AS
+SELECT p, k % 2 AS par, CASE WHEN p % 3 = 0 THEN k / 40 ELSE 0 END AS s, v, t,
+       min(ts) AS t0, max(ts) AS t1, count(*) AS n, max(k) AS klast
+  FROM vb_trace
+ GROUP BY 1, 2, 3, 4, 5;
+INSERT INTO pingsvc.flows (flow_id, vantage, target, proto, paris_id, first_seen, last_ts, traces,
+                           cur_path, cur_reached_ttl, cur_since, cur_last_at, cur_traces,
+                           traces_since_change, changes)
+SELECT DISTINCT ON (g.p, g.par)
+       g.p * 2 + g.par + 1, 'vp' || g.v, '20.0.0.0'::inet + ((g.t / 20) * 65536 + (g.t % 20) * 256 + 10),
+       'icmp', 1 + g.par, min(g.t0) OVER w, max(g.t1) OVER w, sum(g.n) OVER w,
+       pg_temp.vb_path(g.v, g.t, g.p, g.klast - CASE WHEN (g.p + g.klast) % 11 = 0 THEN 2 ELSE 0 END),
+       CASE WHEN g.t % 25 <> 0 THEN 13 + g.t % 4 END, g.t0, g.t1, g.n, g.n, count(*) OVER w - 1
+  FROM vb_seg g
+WINDOW w AS (PARTITION BY g.p, g.par)
+ ORDER BY g.p, g.par, g.s DESC;
+INSERT INTO pingsvc.flow_paths (flow_id, seq, path, reached_ttl, valid_from, valid_to, last_seen, traces)
+SELECT g.p * 2 + g.par + 1, g.s + 1,
+       pg_temp.vb_path(g.v, g.t, g.p, g.klast - CASE WHEN (g.p + g.klast) % 11 = 0 THEN 2 ELSE 0 END),
+       CASE WHEN g.t % 25 <> 0 THEN 13 + g.t % 4 END, g.t0,
+       lead(g.t0) OVER (PARTITION BY g.p, g.par ORDER BY g.s), g.t1, g.n
+  FROM vb_seg g;
+SELECT setval(pg_get_serial_sequence('pingsvc.flows', 'flow_id'), (SELECT max(flow_id) FROM pingsvc.flows)) AS seq \gset
 
 -- Targets: the destinations, and every other answering address (hop
 -- feedback), first seen with the first trace that showed it.
