@@ -71,6 +71,7 @@ struct loop {
 	size_t nhash, caphash;
 
 	struct probe *qhead, *qtail; /* waiting for rate-cap tokens */
+	size_t nqueue;
 
 	struct task *tasks;
 	size_t ntasks, captasks, first_pending;
@@ -96,19 +97,26 @@ loop_now_us(void)
 	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
-/* FNV-1a over the key bytes. */
+/*
+ * The key's bytes (zeroed padding included, see probe.h) four at a time,
+ * each multiplied in and folded: a handful of instructions per probe sent
+ * or reply matched, where a byte-wise FNV-1a took 28 rounds.
+ */
 static size_t
 key_hash(const struct probe_key *k)
 {
 	const uint8_t *p = (const uint8_t *)k;
-	uint64_t h = 1469598103934665603ULL;
+	uint64_t h = 0x9e3779b97f4a7c15ULL;
+	uint32_t w;
 	size_t i;
 
-	for (i = 0; i < sizeof(*k); i++) {
-		h ^= p[i];
-		h *= 1099511628211ULL;
+	_Static_assert(sizeof(*k) % sizeof(w) == 0, "key of whole words");
+	for (i = 0; i < sizeof(*k); i += sizeof(w)) {
+		memcpy(&w, p + i, sizeof(w));
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 29;
 	}
-	return (size_t)h;
+	return (size_t)(h ^ (h >> 32));
 }
 
 static size_t
@@ -201,11 +209,12 @@ heap_remove(struct loop *l, struct probe *p)
  * Probe hash
  * --------------------------------------------------------------------- */
 
+/* Rehash into 'cap' buckets (a power of two above the current). */
 static int
-hash_grow(struct loop *l)
+hash_resize(struct loop *l, size_t cap)
 {
 	struct probe **n, *p, *next;
-	size_t cap = l->caphash == 0 ? 1024 : l->caphash * 2, i, h;
+	size_t i, h;
 
 	if ((n = calloc(cap, sizeof(*n))) == NULL)
 		return -1;
@@ -220,6 +229,29 @@ hash_grow(struct loop *l)
 	l->hash = n;
 	l->caphash = cap;
 	return 0;
+}
+
+static int
+hash_grow(struct loop *l)
+{
+	return hash_resize(l, l->caphash == 0 ? 1024 : l->caphash * 2);
+}
+
+/*
+ * Room for 'n' probes without growing: a sweep knows how many
+ * measurements it starts, and rehashing tens of thousands of scattered
+ * probes while they are being sent costs a cache miss each.  Best effort
+ * (without memory the table grows as it goes).
+ */
+static void
+hash_reserve(struct loop *l, size_t n)
+{
+	size_t cap = l->caphash == 0 ? 1024 : l->caphash;
+
+	while (cap < n)
+		cap *= 2;
+	if (cap > l->caphash)
+		(void)hash_resize(l, cap);
 }
 
 /*
@@ -269,6 +301,7 @@ queue_append(struct loop *l, struct probe *p)
 	else
 		l->qhead = p;
 	l->qtail = p;
+	l->nqueue++;
 }
 
 static void
@@ -283,6 +316,7 @@ queue_remove(struct loop *l, struct probe *p)
 	else
 		l->qtail = p->qprev;
 	p->qprev = p->qnext = NULL;
+	l->nqueue--;
 }
 
 /* ---------------------------------------------------------------------
@@ -528,8 +562,8 @@ start_tasks(struct loop *l, uint64_t now)
 	struct target_seen *s;
 	struct probe *tail = l->qtail;
 	struct task *t;
-	size_t i;
-	int all = 1, started = 0;
+	size_t i, before;
+	int all = 1, started = 0, several = 0;
 
 	for (i = l->first_pending; i < l->ntasks; i++) {
 		t = &l->tasks[i];
@@ -548,12 +582,18 @@ start_tasks(struct loop *l, uint64_t now)
 			s->last_us = now;
 		t->started = 1;
 		started++;
+		before = l->nqueue;
 		if (t->ops->start(t->arg) == -1)
 			LOG(LOG_LVL_WARN, "%s: could not start", t->ops->name);
+		several |= l->nqueue > before + 1;
 		if (all)
 			l->first_pending = i + 1;
 	}
-	if (started > 1)
+	/*
+	 * The tasks start in a random order (loop_run), so measurements that
+	 * each queued one probe (a ping sweep) are in a random order already.
+	 */
+	if (started > 1 && several)
 		queue_interleave(l, tail);
 	return next;
 }
@@ -584,6 +624,7 @@ fail_probe(struct loop *l, struct probe *p, int err)
 	p->err = err;
 	l->outstanding--;
 	l->stats.send_errors++;
+	l->stats.send_errno = err;
 	p->ops->timeout(p->arg, p);
 }
 
@@ -607,6 +648,7 @@ queue_push_front(struct loop *l, struct probe *p)
 	else
 		l->qtail = p;
 	l->qhead = p;
+	l->nqueue++;
 }
 
 /*
@@ -700,6 +742,16 @@ send_queued(struct loop *l, uint64_t now)
 	b->n = 0;
 	while ((p = l->qhead) != NULL && l->tokens >= 1 + b->n) {
 		queue_remove(l, p);
+		/*
+		 * The queue is in a random order over memory: ask for the
+		 * next probes' lines now, so that building this one hides
+		 * the cache misses.
+		 */
+		if (l->qhead != NULL) {
+			__builtin_prefetch(l->qhead->arg);
+			if (l->qhead->qnext != NULL)
+				__builtin_prefetch(l->qhead->qnext);
+		}
 		p->state = PROBE_SCHEDULED;
 		p->heap_idx = HEAP_NONE;
 		/* Held back: a timer queues it again (no timer: send it). */
@@ -959,6 +1011,15 @@ loop_run(struct loop *l, volatile sig_atomic_t *stop, struct errbuf *eb)
 			pfd[nfd].events = POLLIN;
 			pkind[nfd++] = kinds[i];
 		}
+	/*
+	 * The measurements start in a random order (Yarrp's over targets);
+	 * queue_interleave then mixes the probes of those that queue several
+	 * at once.  The hash gets room for a probe each.
+	 */
+	if (l->ntasks - l->first_pending > 1)
+		util_shuffle_mem(l->tasks + l->first_pending,
+		    l->ntasks - l->first_pending, sizeof(*l->tasks));
+	hash_reserve(l, l->nhash + (l->ntasks - l->first_pending));
 	for (;;) {
 		if (stop != NULL && *stop)
 			return errbuf_set(eb, "interrupted");

@@ -27,13 +27,14 @@ struct loop_conf {
 
 /* Packets that matched no probe in flight, by reason. */
 struct loop_stats {
-	uint64_t sent, send_errors;
-	uint64_t replies;   /* matched an in-flight probe */
-	uint64_t late;      /* matched a probe that had timed out */
-	uint64_t dups;      /* matched a probe already answered */
-	uint64_t truncated; /* shorter than their headers say */
-	uint64_t malformed; /* not parseable */
-	uint64_t foreign;   /* someone else's, or unsolicited */
+	uint64_t sent, send_errors; /* taken by the kernel; refused */
+	int send_errno;             /* errno of the last refused probe */
+	uint64_t replies;           /* matched an in-flight probe */
+	uint64_t late;              /* matched a probe that had timed out */
+	uint64_t dups;              /* matched a probe already answered */
+	uint64_t truncated;         /* shorter than their headers say */
+	uint64_t malformed;         /* not parseable */
+	uint64_t foreign;           /* someone else's, or unsolicited */
 };
 
 /*

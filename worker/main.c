@@ -219,6 +219,12 @@ measure(struct settings *st, struct measure *m)
 	    (unsigned long long)loop_stats(l)->truncated,
 	    (unsigned long long)loop_stats(l)->malformed,
 	    (unsigned long long)loop_stats(l)->foreign);
+	if (loop_stats(l)->send_errors > 0)
+		LOG(LOG_LVL_WARN,
+		    "%llu probes could not be sent (%s): their results say "
+		    "\"send failed\" and do not count them as sent",
+		    (unsigned long long)loop_stats(l)->send_errors,
+		    strerror(loop_stats(l)->send_errno));
 	if (json_out_init(&out.j, &out.b) == -1) {
 		errbuf_set(&eb, "out of memory");
 		goto fail;
