@@ -495,7 +495,7 @@ run_batch(struct daemon *d, const struct job *jobs, size_t n)
 	struct result *r = NULL;
 	struct errbuf eb;
 	char *line = NULL;
-	size_t i, added = 0, spooled = 0;
+	size_t i, k, added = 0, spooled = 0, *perm = NULL;
 	int rc = -1;
 
 	lc.rate_pps = d->st->rate_pps;
@@ -508,11 +508,16 @@ run_batch(struct daemon *d, const struct job *jobs, size_t n)
 		    l == NULL ? errbuf_msg(&eb) : "out of memory");
 		goto out;
 	}
-	for (i = 0; i < n; i++)
+	/* In a random order (loop_add); without memory, as claimed. */
+	perm = util_permutation(n);
+	for (k = 0; k < n; k++) {
+		i = perm != NULL ? perm[k] : k;
 		if (job_add(d, l, &jobs[i], &run[i]) == 0)
 			added++;
 		else
 			d->m.jobs_refused++;
+	}
+	free(perm);
 	d->m.inflight = added;
 	publish(d);
 	if (added > 0 && loop_run(l, &hard_stop, &eb) == -1) {

@@ -590,8 +590,9 @@ start_tasks(struct loop *l, uint64_t now)
 			l->first_pending = i + 1;
 	}
 	/*
-	 * The tasks start in a random order (loop_run), so measurements that
-	 * each queued one probe (a ping sweep) are in a random order already.
+	 * The measurements were added in a random order (loop_add), so
+	 * those that queued one probe each (a ping sweep) are in a random
+	 * order already, and in the order of their memory: no relinking.
 	 */
 	if (started > 1 && several)
 		queue_interleave(l, tail);
@@ -1011,14 +1012,7 @@ loop_run(struct loop *l, volatile sig_atomic_t *stop, struct errbuf *eb)
 			pfd[nfd].events = POLLIN;
 			pkind[nfd++] = kinds[i];
 		}
-	/*
-	 * The measurements start in a random order (Yarrp's over targets);
-	 * queue_interleave then mixes the probes of those that queue several
-	 * at once.  The hash gets room for a probe each.
-	 */
-	if (l->ntasks - l->first_pending > 1)
-		util_shuffle_mem(l->tasks + l->first_pending,
-		    l->ntasks - l->first_pending, sizeof(*l->tasks));
+	/* Room in the hash for a probe per measurement. */
 	hash_reserve(l, l->nhash + (l->ntasks - l->first_pending));
 	for (;;) {
 		if (stop != NULL && *stop)

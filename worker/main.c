@@ -150,7 +150,7 @@ measure(struct settings *st, struct measure *m)
 	char as[ADDR_STRLEN];
 	void **states = NULL;
 	uint64_t start = loop_now_us(), t0, t1;
-	size_t i;
+	size_t i, k, *perm = NULL;
 	struct sock_router router = SOCK_ROUTER_INIT;
 	struct out_lines out;
 	int rc = EXIT_USAGE, v6 = 0, out_init = 0;
@@ -197,10 +197,18 @@ measure(struct settings *st, struct measure *m)
 	lc.target_interval_ms = (uint32_t)st->target_interval_ms;
 	if ((l = loop_new(&socks, &lc, (uint16_t)util_random32(), &eb)) == NULL)
 		goto fail;
-	for (i = 0; i < m->ndst; i++)
+	/*
+	 * Created and added in a random order (loop_add); the results are
+	 * printed in the order given.  Without memory for the order, as
+	 * given.
+	 */
+	perm = util_permutation(m->ndst);
+	for (k = 0; k < m->ndst; k++) {
+		i = perm != NULL ? perm[k] : k;
 		if ((states[i] = m->add(
 			 m->cmd, l, &m->dsts[i], &srcs[i], &eb)) == NULL)
 			goto fail;
+	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	t0 = loop_now_us();
@@ -263,6 +271,7 @@ out:
 	prefix_set_free(&allow);
 	free(states);
 	free(srcs);
+	free(perm);
 	sock_router_close(&router);
 	return rc;
 }

@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -75,28 +76,27 @@ util_random32(void)
 void
 util_shuffle(size_t *v, size_t n)
 {
-	util_shuffle_mem(v, n, sizeof(*v));
-}
-
-void
-util_shuffle_mem(void *v, size_t n, size_t size)
-{
-	unsigned char *b = v, t[64];
-	size_t i, j, done, k;
+	size_t i, j, t;
 
 	for (i = n; i > 1; i--) {
 		j = util_random32() % (uint32_t)i;
-		if (j == i - 1)
-			continue;
-		/* Swap elements i - 1 and j through 't', a piece at a time. */
-		for (done = 0; done < size; done += k) {
-			k = size - done < sizeof(t) ? size - done : sizeof(t);
-			memcpy(t, b + (i - 1) * size + done, k);
-			memcpy(
-			    b + (i - 1) * size + done, b + j * size + done, k);
-			memcpy(b + j * size + done, t, k);
-		}
+		t = v[i - 1];
+		v[i - 1] = v[j];
+		v[j] = t;
 	}
+}
+
+size_t *
+util_permutation(size_t n)
+{
+	size_t *v, i;
+
+	if ((v = malloc((n > 0 ? n : 1) * sizeof(*v))) == NULL)
+		return NULL;
+	for (i = 0; i < n; i++)
+		v[i] = i;
+	util_shuffle(v, n);
+	return v;
 }
 
 char *

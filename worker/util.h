@@ -18,8 +18,12 @@ uint32_t util_random32(void);
 /* util_shuffle -- Put v[0..n) in a uniformly random order (Fisher-Yates). */
 void util_shuffle(size_t *v, size_t n);
 
-/* util_shuffle_mem -- The same for 'n' elements of 'size' bytes at 'v'. */
-void util_shuffle_mem(void *v, size_t n, size_t size);
+/*
+ * util_permutation --
+ *	0 .. n-1 in a random order (malloc'd; free it), or NULL without
+ *	memory.
+ */
+size_t *util_permutation(size_t n);
 
 /*
  * util_idem_key --
