@@ -741,7 +741,8 @@ daemon_run(struct settings *st, const struct prefix_set *allow)
 		    (unsigned long long)spool_stats(d.spool)->recovered,
 		    (unsigned long long)spool_stats(d.spool)->corrupt);
 	/* The capabilities claimed are what the self-test finds here. */
-	sock_probe_caps(&caps);
+	sock_probe_caps(
+	    &caps, st->has_selftest_addr ? &st->selftest_addr : NULL);
 	d.cap_icmp = sock_caps_icmp(&caps);
 	d.cap_udp = sock_caps_icmp(&caps);
 	d.cap_tcp = sock_caps_tcp(&caps);
@@ -751,6 +752,11 @@ daemon_run(struct settings *st, const struct prefix_set *allow)
 		    "such jobs",
 		    caps.icmp_passes == 0 ? " ICMP" : "",
 		    caps.tcp_passes == 0 ? " TCP" : "");
+	if (caps.egress_passes == 0)
+		LOG(LOG_LVL_WARN,
+		    "no ICMP answer from selftest_address (or refused): a "
+		    "firewall drops ICMP on the real egress; not claiming "
+		    "ICMP and UDP jobs");
 	/* As root, the spool must stay writable once we are 'user'. */
 	if (geteuid() == 0) {
 		struct passwd *pw;

@@ -410,12 +410,13 @@ cmd_trace(struct settings *st, int argc, char **argv)
 }
 
 static int
-cmd_selftest(void)
+cmd_selftest(const struct settings *st)
 {
 	struct buf b = BUF_INIT;
 	int rc;
 
-	if ((rc = selftest_json(&b)) == -1) {
+	if ((rc = selftest_json(&b,
+		 st->has_selftest_addr ? &st->selftest_addr : NULL)) == -1) {
 		fprintf(stderr, "pingsvc-worker: out of memory\n");
 		buf_free(&b);
 		return EXIT_USAGE;
@@ -579,7 +580,7 @@ main(int argc, char **argv)
 	else if (strcmp(argv[i], "trace") == 0)
 		rc = cmd_trace(&st, argc - i, argv + i);
 	else if (strcmp(argv[i], "selftest") == 0)
-		rc = cmd_selftest();
+		rc = cmd_selftest(&st);
 	else if (strcmp(argv[i], "check") == 0)
 		rc = cmd_check();
 	else if (strcmp(argv[i], "run") == 0)
