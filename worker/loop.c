@@ -23,12 +23,13 @@
 
 #include "log.h"
 #include "loop.h"
+#include "sendhelp.h"
 #include "util.h"
 
 #define HEAP_NONE     SIZE_MAX
 #define RECV_BATCH    256  /* packets per socket per turn */
 #define BACKOFF_US    1000 /* after ENOBUFS from sendto */
-#define SEND_BATCH    16   /* probes per sendmmsg */
+#define SEND_BATCH    32   /* probes per flush (two sendmmsg with the helper) */
 #define BURST_SECONDS 0.01 /* token bucket depth: 10 ms of probes, */
 #define BURST_MAX                                                              \
 	128 /* but never more than this many at once:
@@ -84,8 +85,10 @@ struct loop {
 	size_t outstanding; /* probes scheduled, queued or in flight */
 
 	struct loop_stats stats;
-	struct send_batch tx; /* probes being sent */
-	struct sock_batch rx; /* received packets */
+	struct send_batch tx;    /* probes being sent */
+	struct sock_batch rx;    /* received packets */
+	struct sendhelp *helper; /* sends half of a large batch, or NULL */
+	int helper_tried;        /* started on the first large batch */
 };
 
 uint64_t
@@ -365,6 +368,7 @@ loop_free(struct loop *l)
 
 	if (l == NULL)
 		return;
+	sendhelp_free(l->helper);
 	for (i = 0; i < l->capseen; i++)
 		for (s = l->seen[i]; s != NULL; s = next) {
 			next = s->next;
@@ -653,49 +657,34 @@ queue_push_front(struct loop *l, struct probe *p)
 }
 
 /*
- * Send what l->tx holds.  The send times are read once before and once
- * after the system call and spread evenly over the batch: the kernel
- * sends the packets one after the other, so the k-th left about k/n of
- * the way through (in the lab, where a whole round trip happens inside
- * the call, this keeps each RTT within its own share of it).  Returns 0,
- * or -1 when the socket asked us to wait (EAGAIN/ENOBUFS).  Unsent probes
- * go back to the head of the queue, in order.
+ * Mark the probes b->p[lo, hi) that segment 'r' sent as in flight, their
+ * send times spread over the system call (below); fail the one the
+ * kernel refused for good.  Returns the index of the first probe to put
+ * back in the queue.
  */
 static int
-flush_batch(struct loop *l, uint64_t now)
+settle(struct loop *l, int lo, int hi, const struct sendhelp_result *r)
 {
 	struct send_batch *b = &l->tx;
-	struct timespec r0, r1;
-	uint64_t m0, m1, span_ns, off;
-	int fd = b->af == 6 ? l->socks.send6_fd : l->socks.send_fd;
-	int i, sent, err = 0, n = b->n;
+	uint64_t span_ns, off, n = (uint64_t)(hi - lo);
 	struct probe *p;
+	int i, k;
 
-	if (n == 0)
-		return 0;
-	b->n = 0;
-	clock_gettime(CLOCK_REALTIME, &r0);
-	m0 = loop_now_us();
-	if ((sent = sock_send_batch(fd, b->pkt, b->len, b->dst, n)) == -1) {
-		err = errno;
-		sent = 0;
-	}
-	clock_gettime(CLOCK_REALTIME, &r1);
-	m1 = loop_now_us();
-	span_ns = (uint64_t)(r1.tv_sec - r0.tv_sec) * 1000000000 +
-	    (uint64_t)r1.tv_nsec - (uint64_t)r0.tv_nsec;
-	if (r1.tv_sec < r0.tv_sec || span_ns > (m1 - m0 + 1000) * 1000)
-		span_ns = (m1 - m0) * 1000; /* the wall clock stepped */
-	for (i = 0; i < sent; i++) {
-		p = b->p[i];
+	span_ns = (uint64_t)(r->r1.tv_sec - r->r0.tv_sec) * 1000000000 +
+	    (uint64_t)r->r1.tv_nsec - (uint64_t)r->r0.tv_nsec;
+	if (r->r1.tv_sec < r->r0.tv_sec ||
+	    span_ns > (r->m1 - r->m0 + 1000) * 1000)
+		span_ns = (r->m1 - r->m0) * 1000; /* the wall clock stepped */
+	for (k = 0; k < r->sent; k++) {
+		p = b->p[lo + k];
 		l->tokens -= 1;
 		l->stats.sent++;
 		if (p->state != PROBE_SCHEDULED)
 			continue; /* cancelled meanwhile: a reply is late */
-		off = r0.tv_nsec + span_ns * (uint64_t)i / (uint64_t)n;
-		p->tx_real.tv_sec = r0.tv_sec + (time_t)(off / 1000000000);
+		off = (uint64_t)r->r0.tv_nsec + span_ns * (uint64_t)k / n;
+		p->tx_real.tv_sec = r->r0.tv_sec + (time_t)(off / 1000000000);
 		p->tx_real.tv_nsec = (long)(off % 1000000000);
-		p->tx_us = m0 + span_ns * (uint64_t)i / (uint64_t)n / 1000;
+		p->tx_us = r->m0 + span_ns * (uint64_t)k / n / 1000;
 		if (!p->hashed && hash_insert(l, p) == -1) {
 			fail_probe(l, p, ENOMEM);
 			continue;
@@ -705,18 +694,76 @@ flush_batch(struct loop *l, uint64_t now)
 		if (heap_push(l, p) == -1)
 			fail_probe(l, p, ENOMEM);
 	}
-	if (err != 0 && err != EAGAIN && err != ENOBUFS) {
+	i = lo + r->sent;
+	if (r->err != 0 && r->err != EAGAIN && r->err != ENOBUFS && i < hi) {
 		/* This one cannot be sent; the others may. */
-		if (b->p[sent]->state == PROBE_SCHEDULED)
-			fail_probe(l, b->p[sent], err);
-		sent++;
+		if (b->p[i]->state == PROBE_SCHEDULED)
+			fail_probe(l, b->p[i], r->err);
+		i++;
 	}
-	for (i = n - 1; i >= sent; i--)
+	return i;
+}
+
+/* Put b->p[from, hi) back at the head of the queue, in order. */
+static void
+requeue(struct loop *l, int from, int hi)
+{
+	struct send_batch *b = &l->tx;
+	int i;
+
+	for (i = hi - 1; i >= from; i--)
 		if (b->p[i]->state == PROBE_SCHEDULED) {
 			b->p[i]->state = PROBE_QUEUED;
 			queue_push_front(l, b->p[i]);
 		}
-	if (err == EAGAIN || err == ENOBUFS) {
+}
+
+/*
+ * Send what l->tx holds.  The send times are read once before and once
+ * after the system call and spread evenly over the batch: the kernel
+ * sends the packets one after the other, so the k-th left about k/n of
+ * the way through (in the lab, where a whole round trip happens inside
+ * the call, this keeps each RTT within its own share of it).  A batch of
+ * SENDHELP_MIN or more is split in two, the second half sent by the
+ * helper thread at the same time (sendhelp.h), each half timed on its
+ * own.  Returns 0, or -1 when the socket asked us to wait
+ * (EAGAIN/ENOBUFS).  Unsent probes go back to the head of the queue, in
+ * order.
+ */
+static int
+flush_batch(struct loop *l, uint64_t now)
+{
+	struct send_batch *b = &l->tx;
+	struct sendhelp_result ra, rb;
+	int fd = b->af == 6 ? l->socks.send6_fd : l->socks.send_fd;
+	int n = b->n, half = n, next_a, next_b = n;
+
+	if (n == 0)
+		return 0;
+	b->n = 0;
+	/* Only a run that sends large batches ever starts the thread. */
+	if (n >= SENDHELP_MIN && !l->helper_tried) {
+		l->helper_tried = 1;
+		if ((l->helper = sendhelp_new()) == NULL)
+			LOG(LOG_LVL_DEBUG,
+			    "no sending helper thread: one sends all");
+	}
+	if (l->helper != NULL && n >= SENDHELP_MIN) {
+		half = n / 2;
+		sendhelp_start(l->helper, fd, b->pkt + half, b->len + half,
+		    b->dst + half, n - half);
+	}
+	sendhelp_send(fd, b->pkt, b->len, b->dst, half, &ra);
+	if (half < n)
+		sendhelp_wait(l->helper, &rb);
+	next_a = settle(l, 0, half, &ra);
+	if (half < n)
+		next_b = settle(l, half, n, &rb);
+	/* The second half's leftovers first, so the first half's lead. */
+	requeue(l, next_b, n);
+	requeue(l, next_a, half);
+	if (ra.err == EAGAIN || ra.err == ENOBUFS ||
+	    (half < n && (rb.err == EAGAIN || rb.err == ENOBUFS))) {
 		l->backoff_until = now + BACKOFF_US;
 		return -1;
 	}
