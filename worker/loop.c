@@ -2,7 +2,8 @@
  * loop.c --
  *	The event loop (see loop.h).
  *
- *	One thread, ppoll(2) on the two receiving sockets, with the wait
+ *	One thread owns all state (a helper only sends half of a large
+ *	batch, sendhelp.h); ppoll(2) on the two receiving sockets, with the wait
  *	bounded by the earliest of: the next timer (a probe's send time or
  *	its reply deadline, kept in a binary heap), the next token of the
  *	rate cap when probes are queued, and the next measurement a target
