@@ -13,7 +13,7 @@
 
 #define SENDHELP_STACK (64 * 1024)
 
-enum job_state { JOB_IDLE, JOB_READY, JOB_DONE };
+enum job_state { JOB_IDLE, JOB_READY, JOB_RUNNING, JOB_DONE };
 
 struct sendhelp {
 	pthread_t thread;
@@ -57,6 +57,7 @@ helper_main(void *arg)
 			pthread_cond_wait(&h->cv, &h->mu);
 		if (h->stop)
 			break;
+		h->state = JOB_RUNNING;
 		pthread_mutex_unlock(&h->mu);
 		sendhelp_send(h->fd, h->pkt, h->len, h->dst, h->n, &h->res);
 		pthread_mutex_lock(&h->mu);
@@ -139,6 +140,16 @@ void
 sendhelp_wait(struct sendhelp *h, struct sendhelp_result *r)
 {
 	pthread_mutex_lock(&h->mu);
+	if (h->state == JOB_READY) {
+		/*
+		 * Not picked up yet (a busy host has not scheduled the
+		 * thread): send it here rather than wait for the scheduler.
+		 */
+		h->state = JOB_IDLE;
+		pthread_mutex_unlock(&h->mu);
+		sendhelp_send(h->fd, h->pkt, h->len, h->dst, h->n, r);
+		return;
+	}
 	while (h->state != JOB_DONE)
 		pthread_cond_wait(&h->cv, &h->mu);
 	*r = h->res;

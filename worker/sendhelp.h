@@ -51,7 +51,12 @@ void sendhelp_free(struct sendhelp *h);
 void sendhelp_start(struct sendhelp *h, int fd, uint8_t (*pkt)[PKT_MAX],
     const size_t *len, const struct addr *dst, int n);
 
-/* sendhelp_wait -- Wait for the job and return what it came to. */
+/*
+ * sendhelp_wait --
+ *	Wait for the job and return what it came to; a job the thread has
+ *	not picked up yet is sent here instead (never slower than one
+ *	thread when the host is too busy to run the helper at once).
+ */
 void sendhelp_wait(struct sendhelp *h, struct sendhelp_result *r);
 
 /*
