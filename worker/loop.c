@@ -92,6 +92,8 @@ struct loop {
 	int helper_tried;        /* started on the first large batch */
 };
 
+static double burst_max(const struct loop *l);
+
 uint64_t
 loop_now_us(void)
 {
@@ -350,7 +352,11 @@ loop_new(const struct sock_set *socks, const struct loop_conf *c,
 	 * differently, so neither takes the other's replies.
 	 */
 	l->counter = util_random32();
-	l->tokens = 1;
+	/*
+	 * Full, as after any idle 10 ms: nothing was sent before, and a run
+	 * capped at its rate_pps should not spend its first 10 ms filling.
+	 */
+	l->tokens = burst_max(l);
 	l->refill_us = loop_now_us();
 	/*
 	 * The waits between tokens are short (100 µs at 10,000 probes/s);
@@ -608,8 +614,9 @@ start_tasks(struct loop *l, uint64_t now)
  * Sending
  * --------------------------------------------------------------------- */
 
-static void
-refill(struct loop *l, uint64_t now)
+/* The bucket's depth: 10 ms of probes, 1 .. BURST_MAX. */
+static double
+burst_max(const struct loop *l)
 {
 	double burst = l->conf.rate_pps * BURST_SECONDS;
 
@@ -617,6 +624,14 @@ refill(struct loop *l, uint64_t now)
 		burst = BURST_MAX;
 	if (burst < 1)
 		burst = 1;
+	return burst;
+}
+
+static void
+refill(struct loop *l, uint64_t now)
+{
+	double burst = burst_max(l);
+
 	l->tokens += (double)(now - l->refill_us) * l->conf.rate_pps / 1e6;
 	if (l->tokens > burst)
 		l->tokens = burst;
