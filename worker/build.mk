@@ -9,7 +9,7 @@ WORKER_LIB_SRCS	 = worker/cmd.c worker/icmp_parse.c worker/loop.c \
 		   worker/settings.c worker/sock.c worker/trace_cmd.c \
 		   worker/client.c worker/daemon.c worker/metrics.c \
 		   worker/spool.c worker/trace_do.c worker/trace_json.c \
-		   worker/util.c worker/netlib.c
+		   worker/util.c worker/netlib.c worker/sendhelp.c
 WORKER_LIB_OBJS	 = $(WORKER_LIB_SRCS:%.c=$(O)/%.o)
 
 PROGS		+= worker/pingsvc-worker

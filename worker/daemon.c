@@ -495,7 +495,7 @@ run_batch(struct daemon *d, const struct job *jobs, size_t n)
 	struct result *r = NULL;
 	struct errbuf eb;
 	char *line = NULL;
-	size_t i, added = 0, spooled = 0;
+	size_t i, k, added = 0, spooled = 0, *perm = NULL;
 	int rc = -1;
 
 	lc.rate_pps = d->st->rate_pps;
@@ -508,11 +508,16 @@ run_batch(struct daemon *d, const struct job *jobs, size_t n)
 		    l == NULL ? errbuf_msg(&eb) : "out of memory");
 		goto out;
 	}
-	for (i = 0; i < n; i++)
+	/* In a random order (loop_add); without memory, as claimed. */
+	perm = util_permutation(n);
+	for (k = 0; k < n; k++) {
+		i = perm != NULL ? perm[k] : k;
 		if (job_add(d, l, &jobs[i], &run[i]) == 0)
 			added++;
 		else
 			d->m.jobs_refused++;
+	}
+	free(perm);
 	d->m.inflight = added;
 	publish(d);
 	if (added > 0 && loop_run(l, &hard_stop, &eb) == -1) {
@@ -736,7 +741,8 @@ daemon_run(struct settings *st, const struct prefix_set *allow)
 		    (unsigned long long)spool_stats(d.spool)->recovered,
 		    (unsigned long long)spool_stats(d.spool)->corrupt);
 	/* The capabilities claimed are what the self-test finds here. */
-	sock_probe_caps(&caps);
+	sock_probe_caps(
+	    &caps, st->has_selftest_addr ? &st->selftest_addr : NULL);
 	d.cap_icmp = sock_caps_icmp(&caps);
 	d.cap_udp = sock_caps_icmp(&caps);
 	d.cap_tcp = sock_caps_tcp(&caps);
@@ -746,6 +752,11 @@ daemon_run(struct settings *st, const struct prefix_set *allow)
 		    "such jobs",
 		    caps.icmp_passes == 0 ? " ICMP" : "",
 		    caps.tcp_passes == 0 ? " TCP" : "");
+	if (caps.egress_passes == 0)
+		LOG(LOG_LVL_WARN,
+		    "no ICMP answer from selftest_address (or refused): a "
+		    "firewall drops ICMP on the real egress; not claiming "
+		    "ICMP and UDP jobs");
 	/* As root, the spool must stay writable once we are 'user'. */
 	if (geteuid() == 0) {
 		struct passwd *pw;

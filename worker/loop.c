@@ -2,7 +2,8 @@
  * loop.c --
  *	The event loop (see loop.h).
  *
- *	One thread, ppoll(2) on the two receiving sockets, with the wait
+ *	One thread owns all state (a helper only sends half of a large
+ *	batch, sendhelp.h); ppoll(2) on the two receiving sockets, with the wait
  *	bounded by the earliest of: the next timer (a probe's send time or
  *	its reply deadline, kept in a binary heap), the next token of the
  *	rate cap when probes are queued, and the next measurement a target
@@ -23,12 +24,13 @@
 
 #include "log.h"
 #include "loop.h"
+#include "sendhelp.h"
 #include "util.h"
 
 #define HEAP_NONE     SIZE_MAX
 #define RECV_BATCH    256  /* packets per socket per turn */
 #define BACKOFF_US    1000 /* after ENOBUFS from sendto */
-#define SEND_BATCH    16   /* probes per sendmmsg */
+#define SEND_BATCH    32   /* probes per flush (two sendmmsg with the helper) */
 #define BURST_SECONDS 0.01 /* token bucket depth: 10 ms of probes, */
 #define BURST_MAX                                                              \
 	128 /* but never more than this many at once:
@@ -71,6 +73,7 @@ struct loop {
 	size_t nhash, caphash;
 
 	struct probe *qhead, *qtail; /* waiting for rate-cap tokens */
+	size_t nqueue;
 
 	struct task *tasks;
 	size_t ntasks, captasks, first_pending;
@@ -83,9 +86,13 @@ struct loop {
 	size_t outstanding; /* probes scheduled, queued or in flight */
 
 	struct loop_stats stats;
-	struct send_batch tx; /* probes being sent */
-	struct sock_batch rx; /* received packets */
+	struct send_batch tx;    /* probes being sent */
+	struct sock_batch rx;    /* received packets */
+	struct sendhelp *helper; /* sends half of a large batch, or NULL */
+	int helper_tried;        /* started on the first large batch */
 };
+
+static double burst_max(const struct loop *l);
 
 uint64_t
 loop_now_us(void)
@@ -96,19 +103,26 @@ loop_now_us(void)
 	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
-/* FNV-1a over the key bytes. */
+/*
+ * The key's bytes (zeroed padding included, see probe.h) four at a time,
+ * each multiplied in and folded: a handful of instructions per probe sent
+ * or reply matched, where a byte-wise FNV-1a took 28 rounds.
+ */
 static size_t
 key_hash(const struct probe_key *k)
 {
 	const uint8_t *p = (const uint8_t *)k;
-	uint64_t h = 1469598103934665603ULL;
+	uint64_t h = 0x9e3779b97f4a7c15ULL;
+	uint32_t w;
 	size_t i;
 
-	for (i = 0; i < sizeof(*k); i++) {
-		h ^= p[i];
-		h *= 1099511628211ULL;
+	_Static_assert(sizeof(*k) % sizeof(w) == 0, "key of whole words");
+	for (i = 0; i < sizeof(*k); i += sizeof(w)) {
+		memcpy(&w, p + i, sizeof(w));
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 29;
 	}
-	return (size_t)h;
+	return (size_t)(h ^ (h >> 32));
 }
 
 static size_t
@@ -201,11 +215,12 @@ heap_remove(struct loop *l, struct probe *p)
  * Probe hash
  * --------------------------------------------------------------------- */
 
+/* Rehash into 'cap' buckets (a power of two above the current). */
 static int
-hash_grow(struct loop *l)
+hash_resize(struct loop *l, size_t cap)
 {
 	struct probe **n, *p, *next;
-	size_t cap = l->caphash == 0 ? 1024 : l->caphash * 2, i, h;
+	size_t i, h;
 
 	if ((n = calloc(cap, sizeof(*n))) == NULL)
 		return -1;
@@ -220,6 +235,29 @@ hash_grow(struct loop *l)
 	l->hash = n;
 	l->caphash = cap;
 	return 0;
+}
+
+static int
+hash_grow(struct loop *l)
+{
+	return hash_resize(l, l->caphash == 0 ? 1024 : l->caphash * 2);
+}
+
+/*
+ * Room for 'n' probes without growing: a sweep knows how many
+ * measurements it starts, and rehashing tens of thousands of scattered
+ * probes while they are being sent costs a cache miss each.  Best effort
+ * (without memory the table grows as it goes).
+ */
+static void
+hash_reserve(struct loop *l, size_t n)
+{
+	size_t cap = l->caphash == 0 ? 1024 : l->caphash;
+
+	while (cap < n)
+		cap *= 2;
+	if (cap > l->caphash)
+		(void)hash_resize(l, cap);
 }
 
 /*
@@ -269,6 +307,7 @@ queue_append(struct loop *l, struct probe *p)
 	else
 		l->qhead = p;
 	l->qtail = p;
+	l->nqueue++;
 }
 
 static void
@@ -283,6 +322,7 @@ queue_remove(struct loop *l, struct probe *p)
 	else
 		l->qtail = p->qprev;
 	p->qprev = p->qnext = NULL;
+	l->nqueue--;
 }
 
 /* ---------------------------------------------------------------------
@@ -312,7 +352,11 @@ loop_new(const struct sock_set *socks, const struct loop_conf *c,
 	 * differently, so neither takes the other's replies.
 	 */
 	l->counter = util_random32();
-	l->tokens = 1;
+	/*
+	 * Full, as after any idle 10 ms: nothing was sent before, and a run
+	 * capped at its rate_pps should not spend its first 10 ms filling.
+	 */
+	l->tokens = burst_max(l);
 	l->refill_us = loop_now_us();
 	/*
 	 * The waits between tokens are short (100 µs at 10,000 probes/s);
@@ -331,6 +375,7 @@ loop_free(struct loop *l)
 
 	if (l == NULL)
 		return;
+	sendhelp_free(l->helper);
 	for (i = 0; i < l->capseen; i++)
 		for (s = l->seen[i]; s != NULL; s = next) {
 			next = s->next;
@@ -528,8 +573,8 @@ start_tasks(struct loop *l, uint64_t now)
 	struct target_seen *s;
 	struct probe *tail = l->qtail;
 	struct task *t;
-	size_t i;
-	int all = 1, started = 0;
+	size_t i, before;
+	int all = 1, started = 0, several = 0;
 
 	for (i = l->first_pending; i < l->ntasks; i++) {
 		t = &l->tasks[i];
@@ -548,12 +593,19 @@ start_tasks(struct loop *l, uint64_t now)
 			s->last_us = now;
 		t->started = 1;
 		started++;
+		before = l->nqueue;
 		if (t->ops->start(t->arg) == -1)
 			LOG(LOG_LVL_WARN, "%s: could not start", t->ops->name);
+		several |= l->nqueue > before + 1;
 		if (all)
 			l->first_pending = i + 1;
 	}
-	if (started > 1)
+	/*
+	 * The measurements were added in a random order (loop_add), so
+	 * those that queued one probe each (a ping sweep) are in a random
+	 * order already, and in the order of their memory: no relinking.
+	 */
+	if (started > 1 && several)
 		queue_interleave(l, tail);
 	return next;
 }
@@ -562,8 +614,9 @@ start_tasks(struct loop *l, uint64_t now)
  * Sending
  * --------------------------------------------------------------------- */
 
-static void
-refill(struct loop *l, uint64_t now)
+/* The bucket's depth: 10 ms of probes, 1 .. BURST_MAX. */
+static double
+burst_max(const struct loop *l)
 {
 	double burst = l->conf.rate_pps * BURST_SECONDS;
 
@@ -571,6 +624,14 @@ refill(struct loop *l, uint64_t now)
 		burst = BURST_MAX;
 	if (burst < 1)
 		burst = 1;
+	return burst;
+}
+
+static void
+refill(struct loop *l, uint64_t now)
+{
+	double burst = burst_max(l);
+
 	l->tokens += (double)(now - l->refill_us) * l->conf.rate_pps / 1e6;
 	if (l->tokens > burst)
 		l->tokens = burst;
@@ -584,6 +645,7 @@ fail_probe(struct loop *l, struct probe *p, int err)
 	p->err = err;
 	l->outstanding--;
 	l->stats.send_errors++;
+	l->stats.send_errno = err;
 	p->ops->timeout(p->arg, p);
 }
 
@@ -607,52 +669,38 @@ queue_push_front(struct loop *l, struct probe *p)
 	else
 		l->qtail = p;
 	l->qhead = p;
+	l->nqueue++;
 }
 
 /*
- * Send what l->tx holds.  The send times are read once before and once
- * after the system call and spread evenly over the batch: the kernel
- * sends the packets one after the other, so the k-th left about k/n of
- * the way through (in the lab, where a whole round trip happens inside
- * the call, this keeps each RTT within its own share of it).  Returns 0,
- * or -1 when the socket asked us to wait (EAGAIN/ENOBUFS).  Unsent probes
- * go back to the head of the queue, in order.
+ * Mark the probes b->p[lo, hi) that segment 'r' sent as in flight, their
+ * send times spread over the system call (below); fail the one the
+ * kernel refused for good.  Returns the index of the first probe to put
+ * back in the queue.
  */
 static int
-flush_batch(struct loop *l, uint64_t now)
+settle(struct loop *l, int lo, int hi, const struct sendhelp_result *r)
 {
 	struct send_batch *b = &l->tx;
-	struct timespec r0, r1;
-	uint64_t m0, m1, span_ns, off;
-	int fd = b->af == 6 ? l->socks.send6_fd : l->socks.send_fd;
-	int i, sent, err = 0, n = b->n;
+	uint64_t span_ns, off, n = (uint64_t)(hi - lo);
 	struct probe *p;
+	int i, k;
 
-	if (n == 0)
-		return 0;
-	b->n = 0;
-	clock_gettime(CLOCK_REALTIME, &r0);
-	m0 = loop_now_us();
-	if ((sent = sock_send_batch(fd, b->pkt, b->len, b->dst, n)) == -1) {
-		err = errno;
-		sent = 0;
-	}
-	clock_gettime(CLOCK_REALTIME, &r1);
-	m1 = loop_now_us();
-	span_ns = (uint64_t)(r1.tv_sec - r0.tv_sec) * 1000000000 +
-	    (uint64_t)r1.tv_nsec - (uint64_t)r0.tv_nsec;
-	if (r1.tv_sec < r0.tv_sec || span_ns > (m1 - m0 + 1000) * 1000)
-		span_ns = (m1 - m0) * 1000; /* the wall clock stepped */
-	for (i = 0; i < sent; i++) {
-		p = b->p[i];
+	span_ns = (uint64_t)(r->r1.tv_sec - r->r0.tv_sec) * 1000000000 +
+	    (uint64_t)r->r1.tv_nsec - (uint64_t)r->r0.tv_nsec;
+	if (r->r1.tv_sec < r->r0.tv_sec ||
+	    span_ns > (r->m1 - r->m0 + 1000) * 1000)
+		span_ns = (r->m1 - r->m0) * 1000; /* the wall clock stepped */
+	for (k = 0; k < r->sent; k++) {
+		p = b->p[lo + k];
 		l->tokens -= 1;
 		l->stats.sent++;
 		if (p->state != PROBE_SCHEDULED)
 			continue; /* cancelled meanwhile: a reply is late */
-		off = r0.tv_nsec + span_ns * (uint64_t)i / (uint64_t)n;
-		p->tx_real.tv_sec = r0.tv_sec + (time_t)(off / 1000000000);
+		off = (uint64_t)r->r0.tv_nsec + span_ns * (uint64_t)k / n;
+		p->tx_real.tv_sec = r->r0.tv_sec + (time_t)(off / 1000000000);
 		p->tx_real.tv_nsec = (long)(off % 1000000000);
-		p->tx_us = m0 + span_ns * (uint64_t)i / (uint64_t)n / 1000;
+		p->tx_us = r->m0 + span_ns * (uint64_t)k / n / 1000;
 		if (!p->hashed && hash_insert(l, p) == -1) {
 			fail_probe(l, p, ENOMEM);
 			continue;
@@ -662,18 +710,76 @@ flush_batch(struct loop *l, uint64_t now)
 		if (heap_push(l, p) == -1)
 			fail_probe(l, p, ENOMEM);
 	}
-	if (err != 0 && err != EAGAIN && err != ENOBUFS) {
+	i = lo + r->sent;
+	if (r->err != 0 && r->err != EAGAIN && r->err != ENOBUFS && i < hi) {
 		/* This one cannot be sent; the others may. */
-		if (b->p[sent]->state == PROBE_SCHEDULED)
-			fail_probe(l, b->p[sent], err);
-		sent++;
+		if (b->p[i]->state == PROBE_SCHEDULED)
+			fail_probe(l, b->p[i], r->err);
+		i++;
 	}
-	for (i = n - 1; i >= sent; i--)
+	return i;
+}
+
+/* Put b->p[from, hi) back at the head of the queue, in order. */
+static void
+requeue(struct loop *l, int from, int hi)
+{
+	struct send_batch *b = &l->tx;
+	int i;
+
+	for (i = hi - 1; i >= from; i--)
 		if (b->p[i]->state == PROBE_SCHEDULED) {
 			b->p[i]->state = PROBE_QUEUED;
 			queue_push_front(l, b->p[i]);
 		}
-	if (err == EAGAIN || err == ENOBUFS) {
+}
+
+/*
+ * Send what l->tx holds.  The send times are read once before and once
+ * after the system call and spread evenly over the batch: the kernel
+ * sends the packets one after the other, so the k-th left about k/n of
+ * the way through (in the lab, where a whole round trip happens inside
+ * the call, this keeps each RTT within its own share of it).  A batch of
+ * SENDHELP_MIN or more is split in two, the second half sent by the
+ * helper thread at the same time (sendhelp.h), each half timed on its
+ * own.  Returns 0, or -1 when the socket asked us to wait
+ * (EAGAIN/ENOBUFS).  Unsent probes go back to the head of the queue, in
+ * order.
+ */
+static int
+flush_batch(struct loop *l, uint64_t now)
+{
+	struct send_batch *b = &l->tx;
+	struct sendhelp_result ra, rb;
+	int fd = b->af == 6 ? l->socks.send6_fd : l->socks.send_fd;
+	int n = b->n, half = n, next_a, next_b = n;
+
+	if (n == 0)
+		return 0;
+	b->n = 0;
+	/* Only a run that sends large batches ever starts the thread. */
+	if (n >= SENDHELP_MIN && !l->helper_tried) {
+		l->helper_tried = 1;
+		if ((l->helper = sendhelp_new()) == NULL)
+			LOG(LOG_LVL_DEBUG,
+			    "no sending helper thread: one sends all");
+	}
+	if (l->helper != NULL && n >= SENDHELP_MIN) {
+		half = n / 2;
+		sendhelp_start(l->helper, fd, b->pkt + half, b->len + half,
+		    b->dst + half, n - half);
+	}
+	sendhelp_send(fd, b->pkt, b->len, b->dst, half, &ra);
+	if (half < n)
+		sendhelp_wait(l->helper, &rb);
+	next_a = settle(l, 0, half, &ra);
+	if (half < n)
+		next_b = settle(l, half, n, &rb);
+	/* The second half's leftovers first, so the first half's lead. */
+	requeue(l, next_b, n);
+	requeue(l, next_a, half);
+	if (ra.err == EAGAIN || ra.err == ENOBUFS ||
+	    (half < n && (rb.err == EAGAIN || rb.err == ENOBUFS))) {
 		l->backoff_until = now + BACKOFF_US;
 		return -1;
 	}
@@ -700,6 +806,16 @@ send_queued(struct loop *l, uint64_t now)
 	b->n = 0;
 	while ((p = l->qhead) != NULL && l->tokens >= 1 + b->n) {
 		queue_remove(l, p);
+		/*
+		 * The queue is in a random order over memory: ask for the
+		 * next probes' lines now, so that building this one hides
+		 * the cache misses.
+		 */
+		if (l->qhead != NULL) {
+			__builtin_prefetch(l->qhead->arg);
+			if (l->qhead->qnext != NULL)
+				__builtin_prefetch(l->qhead->qnext);
+		}
 		p->state = PROBE_SCHEDULED;
 		p->heap_idx = HEAP_NONE;
 		/* Held back: a timer queues it again (no timer: send it). */
@@ -959,6 +1075,8 @@ loop_run(struct loop *l, volatile sig_atomic_t *stop, struct errbuf *eb)
 			pfd[nfd].events = POLLIN;
 			pkind[nfd++] = kinds[i];
 		}
+	/* Room in the hash for a probe per measurement. */
+	hash_reserve(l, l->nhash + (l->ntasks - l->first_pending));
 	for (;;) {
 		if (stop != NULL && *stop)
 			return errbuf_set(eb, "interrupted");

@@ -27,13 +27,14 @@ struct loop_conf {
 
 /* Packets that matched no probe in flight, by reason. */
 struct loop_stats {
-	uint64_t sent, send_errors;
-	uint64_t replies;   /* matched an in-flight probe */
-	uint64_t late;      /* matched a probe that had timed out */
-	uint64_t dups;      /* matched a probe already answered */
-	uint64_t truncated; /* shorter than their headers say */
-	uint64_t malformed; /* not parseable */
-	uint64_t foreign;   /* someone else's, or unsolicited */
+	uint64_t sent, send_errors; /* taken by the kernel; refused */
+	int send_errno;             /* errno of the last refused probe */
+	uint64_t replies;           /* matched an in-flight probe */
+	uint64_t late;              /* matched a probe that had timed out */
+	uint64_t dups;              /* matched a probe already answered */
+	uint64_t truncated;         /* shorter than their headers say */
+	uint64_t malformed;         /* not parseable */
+	uint64_t foreign;           /* someone else's, or unsolicited */
 };
 
 /*
@@ -57,6 +58,10 @@ void loop_free(struct loop *l);
  *	Add a measurement of 'dst'; ops->start(arg) is called from loop_run
  *	when the target's interval allows.  The loop takes ownership of 'arg'
  *	(released with ops->free by loop_free).  Returns 0 or -1 (memory).
+ *	Measurements start in the order they were added: add them in a
+ *	random order (util_permutation), as Yarrp probes its targets, and
+ *	create them in that order too, so that a sweep's queue follows its
+ *	memory (a cache miss less per probe).
  */
 int loop_add(struct loop *l, const struct probe_ops *ops, void *arg,
     const struct addr *dst, struct errbuf *eb);

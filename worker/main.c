@@ -150,7 +150,7 @@ measure(struct settings *st, struct measure *m)
 	char as[ADDR_STRLEN];
 	void **states = NULL;
 	uint64_t start = loop_now_us(), t0, t1;
-	size_t i;
+	size_t i, k, *perm = NULL;
 	struct sock_router router = SOCK_ROUTER_INIT;
 	struct out_lines out;
 	int rc = EXIT_USAGE, v6 = 0, out_init = 0;
@@ -197,10 +197,18 @@ measure(struct settings *st, struct measure *m)
 	lc.target_interval_ms = (uint32_t)st->target_interval_ms;
 	if ((l = loop_new(&socks, &lc, (uint16_t)util_random32(), &eb)) == NULL)
 		goto fail;
-	for (i = 0; i < m->ndst; i++)
+	/*
+	 * Created and added in a random order (loop_add); the results are
+	 * printed in the order given.  Without memory for the order, as
+	 * given.
+	 */
+	perm = util_permutation(m->ndst);
+	for (k = 0; k < m->ndst; k++) {
+		i = perm != NULL ? perm[k] : k;
 		if ((states[i] = m->add(
 			 m->cmd, l, &m->dsts[i], &srcs[i], &eb)) == NULL)
 			goto fail;
+	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	t0 = loop_now_us();
@@ -219,6 +227,12 @@ measure(struct settings *st, struct measure *m)
 	    (unsigned long long)loop_stats(l)->truncated,
 	    (unsigned long long)loop_stats(l)->malformed,
 	    (unsigned long long)loop_stats(l)->foreign);
+	if (loop_stats(l)->send_errors > 0)
+		LOG(LOG_LVL_WARN,
+		    "%llu probes could not be sent (%s): their results say "
+		    "\"send failed\" and do not count them as sent",
+		    (unsigned long long)loop_stats(l)->send_errors,
+		    strerror(loop_stats(l)->send_errno));
 	if (json_out_init(&out.j, &out.b) == -1) {
 		errbuf_set(&eb, "out of memory");
 		goto fail;
@@ -257,6 +271,7 @@ out:
 	prefix_set_free(&allow);
 	free(states);
 	free(srcs);
+	free(perm);
 	sock_router_close(&router);
 	return rc;
 }
@@ -395,12 +410,13 @@ cmd_trace(struct settings *st, int argc, char **argv)
 }
 
 static int
-cmd_selftest(void)
+cmd_selftest(const struct settings *st)
 {
 	struct buf b = BUF_INIT;
 	int rc;
 
-	if ((rc = selftest_json(&b)) == -1) {
+	if ((rc = selftest_json(&b,
+		 st->has_selftest_addr ? &st->selftest_addr : NULL)) == -1) {
 		fprintf(stderr, "pingsvc-worker: out of memory\n");
 		buf_free(&b);
 		return EXIT_USAGE;
@@ -564,7 +580,7 @@ main(int argc, char **argv)
 	else if (strcmp(argv[i], "trace") == 0)
 		rc = cmd_trace(&st, argc - i, argv + i);
 	else if (strcmp(argv[i], "selftest") == 0)
-		rc = cmd_selftest();
+		rc = cmd_selftest(&st);
 	else if (strcmp(argv[i], "check") == 0)
 		rc = cmd_check();
 	else if (strcmp(argv[i], "run") == 0)

@@ -81,24 +81,33 @@ unreach_name(int code)
 	return "unreachable";
 }
 
+/* Keep 'msg' as the probe's error (a copy; without memory, none). */
+static void
+set_error(struct ping_probe_outcome *o, const char *msg)
+{
+	free(o->error);
+	o->error = strdup(msg);
+}
+
 static void
 ping_do_reply(void *arg, struct probe *p, const struct probe_reply *r)
 {
 	struct ping_do *pd = arg;
 	struct ping_probe_outcome *o = &pd->out.v[p->index];
-	char from[ADDR_STRLEN];
+	char from[ADDR_STRLEN], msg[128];
 
 	pd->out.endtime = (int64_t)time(NULL);
 	if (r->kind == PROBE_REPLY_ICMP && r->icmp->type != ICMP_T_ECHOREPLY) {
 		/* An error about our probe: the target did not answer. */
 		addr_format(&r->from, from, sizeof(from));
 		if (r->icmp->type == ICMP_T_UNREACH)
-			snprintf(o->error, sizeof(o->error), "%s from %s",
+			snprintf(msg, sizeof(msg), "%s from %s",
 			    unreach_name(r->icmp->code), from);
 		else
-			snprintf(o->error, sizeof(o->error),
+			snprintf(msg, sizeof(msg),
 			    "ICMP type %d code %d from %s", r->icmp->type,
 			    r->icmp->code, from);
+		set_error(o, msg);
 		return;
 	}
 	o->answered = 1;
@@ -111,23 +120,28 @@ ping_do_timeout(void *arg, struct probe *p)
 {
 	struct ping_do *pd = arg;
 	struct ping_probe_outcome *o = &pd->out.v[p->index];
+	char msg[128];
 
 	pd->out.endtime = (int64_t)time(NULL);
-	if (p->state == PROBE_FAILED)
-		snprintf(o->error, sizeof(o->error), "send failed: %s",
-		    strerror(p->err));
+	if (p->state == PROBE_FAILED) {
+		/* Not sent: it does not count in "sent" (ping_json.c). */
+		o->send_failed = 1;
+		snprintf(msg, sizeof(msg), "send failed: %s", strerror(p->err));
+		set_error(o, msg);
+	}
 }
 
 static void
 ping_do_free(void *arg)
 {
 	struct ping_do *pd = arg;
+	int i;
 
 	if (pd == NULL)
 		return;
-	free(pd->probes);
-	free(pd->out.v);
-	free(pd);
+	for (i = 0; i < pd->out.n; i++)
+		free(pd->out.v[i].error);
+	free(pd); /* one block with its probes and outcomes */
 }
 
 const struct probe_ops ping_do_ops = {
@@ -143,18 +157,23 @@ struct ping_do *
 ping_do_new(const struct ping_cmd *c, struct loop *l, const struct addr *src,
     struct errbuf *eb)
 {
-	struct ping_do *pd = NULL;
+	struct ping_do *pd;
 	int i;
 
-	if ((pd = calloc(1, sizeof(*pd))) == NULL ||
-	    (pd->probes = calloc((size_t)c->count, sizeof(*pd->probes))) ==
-		NULL ||
-	    (pd->out.v = calloc((size_t)c->count, sizeof(*pd->out.v))) ==
-		NULL) {
-		ping_do_free(pd);
+	/*
+	 * One block: the ping, then its probes, then their outcomes.  A
+	 * sweep holds tens of thousands of pings; one allocation each keeps
+	 * them small and together (RSS, cache misses per probe).
+	 */
+	if ((pd = calloc(1,
+		 sizeof(*pd) +
+		     (size_t)c->count *
+			 (sizeof(*pd->probes) + sizeof(*pd->out.v)))) == NULL) {
 		errbuf_set(eb, "out of memory");
 		return NULL;
 	}
+	pd->probes = (struct probe *)(pd + 1);
+	pd->out.v = (struct ping_probe_outcome *)(pd->probes + c->count);
 	pd->cmd = *c;
 	pd->cmd.allow = (struct prefix_set)PREFIX_SET_INIT;
 	pd->loop = l;

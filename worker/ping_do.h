@@ -20,7 +20,8 @@ struct ping_probe_outcome {
 	uint32_t rtt_us; /* µs, when answered */
 	int ttl;         /* IP TTL of the reply, when answered */
 	int ndup;        /* further copies of the reply */
-	char error[128]; /* ICMP error or send failure, "" when none */
+	int send_failed; /* the kernel refused the probe: never sent */
+	char *error;     /* ICMP error or send failure (owned), or NULL */
 };
 
 struct ping_outcome {

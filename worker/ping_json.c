@@ -32,7 +32,8 @@ ping_json_result(const struct ping_cmd *c, const struct ping_outcome *o)
 	r->size = o->size;
 	if (c->proto == PROTO_TCP)
 		r->port = c->port;
-	r->sent = o->n;
+	/* Only what the kernel took counts as sent (not EPERM, ...). */
+	r->sent = 0;
 	for (i = 0; i < o->n; i++) {
 		const struct ping_probe_outcome *po = &o->v[i];
 		struct result_ping *rp = &r->pings[r->npings++];
@@ -40,6 +41,7 @@ ping_json_result(const struct ping_cmd *c, const struct ping_outcome *o)
 		rp->rtt_ms = -1;
 		rp->ttl = -1;
 		r->dups += po->ndup;
+		r->sent += !po->send_failed;
 		if (po->answered) {
 			ms = po->rtt_us / 1000.0;
 			rp->rtt_ms = ms;
@@ -52,7 +54,7 @@ ping_json_result(const struct ping_cmd *c, const struct ping_outcome *o)
 				r->reply_ttl = po->ttl;
 			sum_us += po->rtt_us;
 			r->rcvd++;
-		} else if (po->error[0] != '\0') {
+		} else if (po->error != NULL) {
 			if ((rp->error = strdup(po->error)) == NULL)
 				goto fail;
 		} else

@@ -17,13 +17,13 @@ passes(int v)
 }
 
 int
-selftest_json(struct buf *out)
+selftest_json(struct buf *out, const struct addr *egress)
 {
 	struct sock_caps c;
 	struct json_out j;
 	int rc = -1;
 
-	sock_probe_caps(&c);
+	sock_probe_caps(&c, egress);
 	if (json_out_init(&j, out) == -1)
 		return -1;
 	/* UDP and Paris ICMP probes need a header-included raw socket. */
@@ -42,6 +42,7 @@ selftest_json(struct buf *out)
 	    json_out_open(&j, "firewall", 0) == -1 ||
 	    json_out_str(&j, "icmp", passes(c.icmp_passes)) == -1 ||
 	    json_out_str(&j, "tcp", passes(c.tcp_passes)) == -1 ||
+	    json_out_str(&j, "icmp_egress", passes(c.egress_passes)) == -1 ||
 	    json_out_close(&j, 0) == -1 || json_out_close(&j, 0) == -1)
 		goto out;
 	rc = sock_caps_icmp(&c);

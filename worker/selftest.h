@@ -8,17 +8,19 @@
 #ifndef PINGSVC_WORKER_SELFTEST_H
 #define PINGSVC_WORKER_SELFTEST_H
 
+#include "addr.h"
 #include "buf.h"
 
 /*
  * selftest_json --
  *	Try each socket kind and append one JSON object to 'out':
  *	{"version", "uid", "caps": {"icmp", "tcp", "udp", "icmp_paris",
- *	"timestamps", "ipv4", "ipv6"}, "firewall": {"icmp", "tcp"}} where
- *	the firewall entries are "passes", "blocked" or "untested" (the
- *	loopback test of sock_probe_caps; "blocked" turns the cap off).  Returns 1 when ICMP ping works, 0
- *	when it does not, -1 on memory exhaustion.
+ *	"timestamps", "ipv4", "ipv6"}, "firewall": {"icmp", "tcp",
+ *	"icmp_egress"}} where the firewall entries are "passes", "blocked"
+ *	or "untested" (the loopback tests of sock_probe_caps, and its echoes
+ *	to 'egress' when not NULL; "blocked" turns the cap off).  Returns 1
+ *	when ICMP ping works, 0 when it does not, -1 on memory exhaustion.
  */
-int selftest_json(struct buf *out);
+int selftest_json(struct buf *out, const struct addr *egress);
 
 #endif

@@ -29,6 +29,7 @@ static const char *const known[] = {
 	"backoff_max_s",
 	"stop_grace_s",
 	"metrics_listen",
+	"selftest_address",
 	NULL,
 };
 
@@ -116,6 +117,31 @@ settings_daemon(struct settings *s, const char *path, struct errbuf *eb)
 	return 0;
 }
 
+/*
+ * selftest_address: an IPv4 address the safety rule lets us probe (the
+ * self-test sends it up to four ICMP echoes).
+ */
+static int
+settings_selftest(struct settings *s, const char *path, struct errbuf *eb)
+{
+	const char *a;
+
+	if (conf_str(s->conf, "selftest_address", NULL, 0, &a, eb) == -1)
+		return -1;
+	if (a == NULL || *a == '\0')
+		return 0;
+	if (addr_parse(a, &s->selftest_addr, eb) == -1)
+		return errbuf_prefix(eb, "%s: selftest_address", path);
+	if (s->selftest_addr.af != 4)
+		return errbuf_set(eb,
+		    "%s: selftest_address: \"%s\" is not an IPv4 address", path,
+		    a);
+	if (addr_check_target(&s->selftest_addr, &s->allow, &s->deny, eb) == -1)
+		return errbuf_prefix(eb, "%s: selftest_address", path);
+	s->has_selftest_addr = 1;
+	return 0;
+}
+
 int
 settings_load(struct settings *s, const char *path, struct errbuf *eb)
 {
@@ -162,6 +188,8 @@ settings_load(struct settings *s, const char *path, struct errbuf *eb)
 		goto out;
 	}
 	if (settings_daemon(s, path, eb) == -1)
+		goto out;
+	if (settings_selftest(s, path, eb) == -1)
 		goto out;
 	rc = 0;
 out:

@@ -55,6 +55,10 @@ struct settings {
 	int stop_grace_s;           /* wait for probes in flight at stop, s */
 	const char *metrics_listen; /* "ADDR:PORT", "" for none */
 
+	/* The self-test's real-egress probe (sock_probe_caps). */
+	struct addr selftest_addr;
+	int has_selftest_addr;
+
 	struct conf *conf; /* owns the strings above */
 };
 

@@ -15,6 +15,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include "icmp_parse.h"
 #include "sock.h"
 
 /* Room for bursts of replies while the loop is busy sending. */
@@ -419,14 +420,121 @@ is_tcp_answer(const struct pkt_probe *pp, const uint8_t *b, size_t n)
 	    tr.ack == pp->tcp_seq + 1;
 }
 
+/* CLOCK_MONOTONIC in ms. */
+static uint64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/*
+ * Does an answer to one of our echoes to 'dst' come back: its echo reply,
+ * or an ICMP error (time exceeded from the first router, unreachable)
+ * quoting it?  Either crossed the real egress both ways.
+ */
+static int
+is_egress_answer(const uint8_t *b, size_t n, uint16_t id, uint16_t seq0,
+    int sent, const struct addr *dst)
+{
+	struct icmp_reply ir;
+	struct errbuf eb;
+
+	if (icmp_parse4(b, n, &ir, &eb) != ICMP_PARSE_OK)
+		return 0;
+	if (ir.type == ICMP_T_ECHOREPLY)
+		return ir.echo_id == id &&
+		    (uint16_t)(ir.echo_seq - seq0) < (uint16_t)sent &&
+		    addr_cmp(&ir.from, dst) == 0;
+	return ir.has_quote && ir.q_proto == IPPROTO_ICMP &&
+	    ir.q_icmp_id == id &&
+	    (uint16_t)(ir.q_icmp_seq - seq0) < (uint16_t)sent &&
+	    addr_cmp(&ir.q_dst, dst) == 0;
+}
+
+/*
+ * The real egress: up to SOCK_EGRESS_TRIES ICMP echoes to 'dst', one
+ * every SOCK_EGRESS_WAIT_MS / SOCK_EGRESS_TRIES, alternately with TTL 1
+ * (the first router's time exceeded: what a traceroute needs) and TTL
+ * 64 (the echo reply); stop at the first answer.  The kernel fills in
+ * the source address.  Returns 1, 0 (refused with EPERM, or no answer in
+ * SOCK_EGRESS_WAIT_MS) or -1 (cannot tell: no socket, no route).
+ */
+static int
+egress_passes(const struct addr *dst)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	uint8_t pkt[PKT_MAX], rbuf[2048];
+	struct pkt_probe pp;
+	struct pollfd pfd;
+	uint64_t start = mono_ms(), now, next = start;
+	uint16_t seq0 = (uint16_t)(getpid() * 7919);
+	size_t len;
+	ssize_t n;
+	int sfd = -1, rfd = -1, rc = -1, sent = 0;
+
+	memcpy(&sin.sin_addr, dst->b, 4);
+	memset(&pp, 0, sizeof(pp));
+	pp.src.af = 4; /* 0.0.0.0: the kernel puts the route's source */
+	pp.dst = *dst;
+	pp.cksum = -1;
+	pp.icmp_id = (uint16_t)(getpid() ^ 0xa5a5);
+	if ((sfd = raw_socket(AF_INET, IPPROTO_RAW)) == -1 ||
+	    (rfd = raw_socket(AF_INET, IPPROTO_ICMP)) == -1)
+		goto out;
+	rc = 0;
+	while ((now = mono_ms()) < start + SOCK_EGRESS_WAIT_MS) {
+		if (sent < SOCK_EGRESS_TRIES && now >= next) {
+			pp.ttl = sent % 2 == 0 ? 1 : 64;
+			pp.icmp_seq = (uint16_t)(seq0 + sent);
+			pp.ipid = pp.icmp_seq;
+			if ((len = pkt_build_icmp_echo(
+				 &pp, pkt, sizeof(pkt))) == 0) {
+				rc = -1;
+				goto out;
+			}
+			if (sendto(sfd, pkt, len, 0, (struct sockaddr *)&sin,
+				sizeof(sin)) == -1) {
+				/* A firewall refusing our output: EPERM. */
+				rc = errno == EPERM || errno == EACCES ? 0 : -1;
+				goto out;
+			}
+			sent++;
+			next = now + SOCK_EGRESS_WAIT_MS / SOCK_EGRESS_TRIES;
+		}
+		pfd.fd = rfd;
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1,
+			(int)((sent < SOCK_EGRESS_TRIES
+				      ? next
+				      : start + SOCK_EGRESS_WAIT_MS) -
+			    now)) <= 0)
+			continue;
+		while ((n = recv(rfd, rbuf, sizeof(rbuf), 0)) > 0)
+			if (is_egress_answer(
+				rbuf, (size_t)n, pp.icmp_id, seq0, sent, dst)) {
+				rc = 1;
+				goto out;
+			}
+	}
+out:
+	if (sfd != -1)
+		close(sfd);
+	if (rfd != -1)
+		close(rfd);
+	return rc;
+}
+
 void
-sock_probe_caps(struct sock_caps *c)
+sock_probe_caps(struct sock_caps *c, const struct addr *egress)
 {
 	struct pkt_probe pp;
 	int fd;
 
 	memset(c, 0, sizeof(*c));
-	c->icmp_passes = c->tcp_passes = -1;
+	c->icmp_passes = c->tcp_passes = c->egress_passes = -1;
 	if ((fd = raw_socket(AF_INET, IPPROTO_ICMP)) != -1) {
 		c->icmp = 1;
 		c->timestamp = stamp(fd) == 0;
@@ -464,12 +572,15 @@ sock_probe_caps(struct sock_caps *c)
 	if (c->tcp && c->hdrincl)
 		c->tcp_passes = loopback_passes(
 		    IPPROTO_TCP, &pp, pkt_build_tcp_syn, is_tcp_answer);
+	if (egress != NULL && egress->af == 4 && c->icmp && c->hdrincl)
+		c->egress_passes = egress_passes(egress);
 }
 
 int
 sock_caps_icmp(const struct sock_caps *c)
 {
-	return c->icmp && c->hdrincl && c->icmp_passes != 0;
+	return c->icmp && c->hdrincl && c->icmp_passes != 0 &&
+	    c->egress_passes != 0;
 }
 
 int

@@ -131,15 +131,27 @@ struct sock_caps {
 	 * untested (no socket, no loopback).
 	 */
 	int icmp_passes, tcp_passes;
+	/*
+	 * A firewall that lets loopback through may still drop ICMP on the
+	 * real egress: with an address to try (selftest_address), up to
+	 * four echoes to it, TTL 1 and 64 alternately, any answer (the first
+	 * router's time exceeded, the echo reply) counts.  1, 0 or -1 as
+	 * above.
+	 */
+	int egress_passes;
 };
 
 /*
  * sock_probe_caps --
  *	Try each socket, send the two loopback packets (waiting at most
- *	SOCK_LOOPBACK_WAIT_MS for each answer) and close everything.
+ *	SOCK_LOOPBACK_WAIT_MS for each answer), with 'egress' (IPv4, or
+ *	NULL: untested) the echoes to it (at most SOCK_EGRESS_WAIT_MS), and
+ *	close everything.
  */
 #define SOCK_LOOPBACK_WAIT_MS 300
-void sock_probe_caps(struct sock_caps *c);
+#define SOCK_EGRESS_WAIT_MS   1200
+#define SOCK_EGRESS_TRIES     4
+void sock_probe_caps(struct sock_caps *c, const struct addr *egress);
 
 /*
  * sock_caps_icmp / sock_caps_tcp --

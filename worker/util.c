@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -83,6 +84,19 @@ util_shuffle(size_t *v, size_t n)
 		v[i - 1] = v[j];
 		v[j] = t;
 	}
+}
+
+size_t *
+util_permutation(size_t n)
+{
+	size_t *v, i;
+
+	if ((v = malloc((n > 0 ? n : 1) * sizeof(*v))) == NULL)
+		return NULL;
+	for (i = 0; i < n; i++)
+		v[i] = i;
+	util_shuffle(v, n);
+	return v;
 }
 
 char *

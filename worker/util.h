@@ -19,6 +19,13 @@ uint32_t util_random32(void);
 void util_shuffle(size_t *v, size_t n);
 
 /*
+ * util_permutation --
+ *	0 .. n-1 in a random order (malloc'd; free it), or NULL without
+ *	memory.
+ */
+size_t *util_permutation(size_t n);
+
+/*
  * util_idem_key --
  *	A fresh idempotency key, 32 lower-case hex digits (128 random bits),
  *	into 'buf' (at least UTIL_KEY_LEN bytes).  Returns 'buf'.

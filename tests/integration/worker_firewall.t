@@ -5,13 +5,19 @@
 #
 #   - `pingsvc-worker selftest` there reports icmp (and udp, icmp_paris)
 #     false, tcp true, and "firewall": {"icmp": "blocked"}, exit 1;
+#   - a ping whose every send the rule refuses (EPERM) reports "sent": 0
+#     and "send failed: Operation not permitted" for each probe;
 #   - `pingsvc-worker run` (enrolled for icmp,udp,tcp, so only its own
 #     report narrows it) claims with caps [tcp], its heartbeat records
 #     reported_caps {tcp}, and the real gateway hands it only the TCP jobs:
 #     the ICMP and UDP jobs stay ready while the TCP ones are done;
 #   - once the rule is removed, the self-test reports ICMP again and a
 #     restarted worker does the ICMP and UDP jobs too (so the first half
-#     could fail).
+#     could fail);
+#   - a rule dropping ICMP on every interface but lo: the loopback test
+#     passes ("icmp_egress": "untested" without selftest_address), while
+#     with selftest_address (the lab target) the self-test reports
+#     "icmp_egress": "blocked" and icmp false; without the rule, "passes".
 #
 # The gateway runs in v1 too (127.0.0.1:8443 there), PostgreSQL through
 # its unix socket.  Needs root (the lab), nft (Debian package nftables), a
@@ -159,8 +165,18 @@ rc=$?
 is "$rc" 1 "selftest: exit 1 (no ICMP)"
 like "$st" '"caps":\{"icmp":false,"tcp":true,"udp":false,"icmp_paris":false,' \
     "selftest: icmp, udp, icmp_paris false, tcp true"
-like "$st" '"firewall":\{"icmp":"blocked","tcp":"passes"\}' \
-    "selftest: the firewall blocks ICMP, TCP passes"
+like "$st" '"firewall":\{"icmp":"blocked","tcp":"passes","icmp_egress":"untested"\}' \
+    "selftest: the firewall blocks ICMP, TCP passes (no selftest_address: egress untested)"
+
+# Every send refused (EPERM from the output rule): nothing counts as sent.
+out=$(lab exec v1 "$W" -c "$tmp/worker.conf" ping --count 3 --interval 10 \
+    --wait 300 "$TARGET" 2>"$tmp/eperm.log")
+is "$?" 0 "ping with every send refused: exit 0 (a result)"
+like "$out" '"sent":0,"rcvd":0,' "ping with every send refused: sent 0, rcvd 0"
+like "$out" '"result":\[\{"error":"send failed: Operation not permitted"\},\{"error":"send failed: Operation not permitted"\},\{"error":"send failed: Operation not permitted"\}\]' \
+    "ping with every send refused: each probe says send failed (EPERM)"
+like "$(cat "$tmp/eperm.log")" '3 probes could not be sent \(Operation not permitted\)' \
+    "ping with every send refused: warned on stderr"
 
 # --- the daemon gets TCP jobs only --------------------------------------------
 q "INSERT INTO pingsvc.jobs (kind, target, proto, required_cap, port, params) VALUES
@@ -197,7 +213,7 @@ lab exec v1 nft delete table inet "$FW"
 ok $? "rule removed"
 is "$(lab exec v1 nft list ruleset)" "" "v1 has no firewall rules left"
 st=$(lab exec v1 "$W" selftest 2>&1)
-like "$st" '"caps":\{"icmp":true,"tcp":true,"udp":true,.*"firewall":\{"icmp":"passes","tcp":"passes"\}' \
+like "$st" '"caps":\{"icmp":true,"tcp":true,"udp":true,.*"firewall":\{"icmp":"passes","tcp":"passes",' \
     "selftest: ICMP back"
 "$LAB" exec v1 "$W" -d -c "$tmp/worker.conf" run 2>>"$tmp/w2.log" &
 wk=$!
@@ -213,5 +229,33 @@ kill -TERM "$wk"
 wait "$wk"
 is "$?" 0 "SIGTERM: exit 0"
 wk=
+
+# --- a rule that spares loopback ----------------------------------------------
+# ICMP dropped on every interface but lo: the loopback test cannot see it;
+# the echoes to selftest_address (the lab target: r1 answers TTL 1, the
+# target TTL 64) can.
+cat >"$tmp/selftest.conf" <<EOF
+allow = [ "198.18.0.0/15" ];
+selftest_address = "$TARGET";
+EOF
+lab exec v1 nft -f - <<EOF
+table inet $FW {
+    chain in { type filter hook input priority 0; iifname != "lo" meta l4proto icmp drop; }
+}
+EOF
+ok $? "nft table in v1 drops ICMP arriving on any interface but lo"
+st=$(lab exec v1 "$W" selftest 2>&1)
+like "$st" '"caps":\{"icmp":true,.*"firewall":\{"icmp":"passes","tcp":"passes","icmp_egress":"untested"\}' \
+    "selftest without selftest_address: loopback passes, the egress untested (the limit)"
+st=$(lab exec v1 "$W" -c "$tmp/selftest.conf" selftest 2>&1)
+is "$?" 1 "selftest with selftest_address: exit 1 (no ICMP)"
+like "$st" '"caps":\{"icmp":false,"tcp":true,"udp":false,"icmp_paris":false,.*"firewall":\{"icmp":"passes","tcp":"passes","icmp_egress":"blocked"\}' \
+    "selftest with selftest_address: ICMP blocked on the egress, caps off"
+lab exec v1 nft delete table inet "$FW"
+ok $? "rule removed"
+st=$(lab exec v1 "$W" -c "$tmp/selftest.conf" selftest 2>&1)
+is "$?" 0 "selftest with selftest_address, no rule: exit 0"
+like "$st" '"caps":\{"icmp":true,.*"icmp_egress":"passes"\}' \
+    "selftest with selftest_address, no rule: the egress passes"
 
 done_testing

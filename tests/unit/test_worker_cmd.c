@@ -198,6 +198,14 @@ static const struct conf_case conf_cases[] = {
 	{ "user = \"\";\n", 0, "user" },
 	{ "bogons = \"/nonexistent/bogons.txt\";\n", 0, "bogons" },
 	{ "rate_pps = ;\n", 0, ":1" },
+	{ "selftest_address = \"198.18.100.10\";\n", 0, "selftest_address" },
+	{ "selftest_address = \"2001:db8::1\";\nallow = [\"2001:db8::/32\"];\n",
+	    0, "not an IPv4 address" },
+	{ "selftest_address = \"198.18.100.x\";\n", 0, "selftest_address" },
+	{ "selftest_address = \"198.18.100.10\";\nallow = "
+	  "[\"198.18.0.0/15\"];\n",
+	    1, NULL },
+	{ "selftest_address = \"\";\n", 1, NULL },
 };
 
 static void
@@ -234,6 +242,10 @@ test_settings(void **state)
 			assert_int_equal(st.allow.n, 1);
 			assert_int_equal(st.log_level, LOG_LVL_DEBUG);
 		}
+		/* The address is kept only when given (and allowed). */
+		if (c->ok && strstr(c->text, "selftest_address") != NULL)
+			assert_int_equal(st.has_selftest_addr,
+			    strstr(c->text, "198.18.100.10") != NULL);
 		settings_free(&st);
 	}
 	assert_int_equal(settings_load(&st, NULL, &eb), 0);

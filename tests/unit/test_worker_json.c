@@ -182,11 +182,11 @@ test_ping_result(void **state)
 {
 	/* 0.1 ms three times: a naive float mean exceeds the maximum. */
 	struct ping_probe_outcome v[5] = {
-		{ 1, 100, 58, 0, "" },
-		{ 1, 100, 58, 1, "" },
-		{ 1, 100, 58, 0, "" },
-		{ 0, 0, 0, 0, "" },
-		{ 0, 0, 0, 0, "host unreachable from 198.18.100.1" },
+		{ 1, 100, 58, 0, 0, NULL },
+		{ 1, 100, 58, 1, 0, NULL },
+		{ 1, 100, 58, 0, 0, NULL },
+		{ 0, 0, 0, 0, 0, NULL },
+		{ 0, 0, 0, 0, 0, "host unreachable from 198.18.100.1" },
 	};
 	struct ping_outcome o;
 	struct ping_cmd c;
@@ -220,6 +220,56 @@ test_ping_result(void **state)
 	result_free(r);
 }
 
+/*
+ * Probes the kernel refused (a firewall's EPERM) were not sent: "sent"
+ * counts only the others, and each refused one carries its error.
+ */
+static void
+test_ping_send_failed(void **state)
+{
+	struct ping_probe_outcome v[3] = {
+		{ 0, 0, 0, 0, 1, "send failed: Operation not permitted" },
+		{ 1, 250, 60, 0, 0, NULL },
+		{ 0, 0, 0, 0, 1, "send failed: Operation not permitted" },
+	};
+	struct ping_outcome o;
+	struct ping_cmd c;
+	struct result *r, *back;
+
+	(void)state;
+	memset(&c, 0, sizeof(c));
+	memset(&o, 0, sizeof(o));
+	c.proto = PROTO_ICMP;
+	lab_addr("198.18.100.10", &c.dst);
+	lab_addr("198.18.2.10", &o.src);
+	o.timestamp = 1795700000;
+	o.endtime = 1795700001;
+	o.size = 48;
+	o.n = 3;
+	o.v = v;
+	assert_non_null(r = ping_json_result(&c, &o));
+	back = roundtrip(r);
+	assert_int_equal(back->sent, 1);
+	assert_int_equal(back->rcvd, 1);
+	assert_int_equal(back->npings, 3);
+	assert_string_equal(
+	    back->pings[0].error, "send failed: Operation not permitted");
+	assert_false(back->pings[0].timeout);
+	assert_string_equal(
+	    back->pings[2].error, "send failed: Operation not permitted");
+	result_free(back);
+	result_free(r);
+
+	/* None taken: sent 0, nothing received. */
+	v[1] = v[0];
+	assert_non_null(r = ping_json_result(&c, &o));
+	back = roundtrip(r);
+	assert_int_equal(back->sent, 0);
+	assert_int_equal(back->rcvd, 0);
+	result_free(back);
+	result_free(r);
+}
+
 int
 main(void)
 {
@@ -227,6 +277,7 @@ main(void)
 		cmocka_unit_test(test_trace_result),
 		cmocka_unit_test(test_trace_err_letters),
 		cmocka_unit_test(test_ping_result),
+		cmocka_unit_test(test_ping_send_failed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
