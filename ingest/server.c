@@ -1,13 +1,24 @@
 /*
  * server.c --
  *	The HTTPS gateway: libmicrohttpd (GnuTLS) with an internal thread
- *	pool, request bodies collected up to a limit, bearer-token
- *	authentication, routing to api.c, and graceful shutdown: SIGTERM and
- *	SIGINT only set a flag; the main thread then stops the daemon, which
- *	finishes the requests in flight.
+ *	pool for the connections (accept, TLS, HTTP), request bodies
+ *	collected up to a limit, bearer-token authentication, routing to
+ *	api.c, and graceful shutdown: SIGTERM and SIGINT only set a flag; the
+ *	main thread then lets the requests in flight finish and stops the
+ *	daemon.
+ *
+ *	A request that needs the database is not answered on the connection
+ *	thread: its connection is suspended and the request queued, first in
+ *	first out, for one of db_pool database threads, each holding a pooled
+ *	connection while it runs the request; the reply is then sent by the
+ *	connection thread.  So a connection thread never blocks on
+ *	PostgreSQL, and the other connections it serves (TLS handshakes
+ *	included) do not wait behind a slow statement; and requests are
+ *	answered in the order they arrived, whichever thread accepted them.
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <pthread.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
@@ -31,11 +42,26 @@
 
 static volatile sig_atomic_t stop_requested;
 
+struct req;
+
+/* The queue of requests for the database threads, oldest first. */
+struct dbq {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct req *head, *tail;
+	int closing;   /* no more requests: the threads end once it is empty */
+	pthread_t *th; /* db_pool threads */
+	int nth;       /* started */
+};
+
 struct srv {
 	struct settings set;
 	struct api_limits lim;
 	struct pool *pool;
+	struct dbq q;
 };
+
+enum req_state { RQ_BODY = 0, RQ_QUEUED, RQ_ANSWERED };
 
 /* Per-request state, from the first call of the handler to completion. */
 struct req {
@@ -43,6 +69,12 @@ struct req {
 	int too_big;     /* the body went past the cap */
 	struct timespec t0;
 	enum metrics_ep ep;
+	enum req_state state;
+	int is_get, is_post;
+	char *auth;                  /* the Authorization header, or NULL */
+	struct MHD_Connection *conn; /* suspended while queued */
+	struct api_reply reply;      /* set by a database thread */
+	struct req *next;            /* in the queue */
 };
 
 static void
@@ -103,36 +135,48 @@ endpoint_of(const char *url)
 	return EP_OTHER;
 }
 
-/* Everything after the body is complete. */
+/*
+ * The answers that need no database: 404, 405, 413, 401 without a bearer
+ * token.  Returns 1 with 'r' set, or 0 when the request must be queued.
+ */
+static int
+answer_early(struct req *rq, struct api_reply *r)
+{
+	if (rq->ep == EP_OTHER) {
+		api_error(r, 404, "not_found", "no such endpoint");
+		return 1;
+	}
+	if (rq->ep == EP_METRICS || rq->ep == EP_HEALTHZ) {
+		if (!rq->is_get) {
+			api_error(r, 405, "method_not_allowed", "use GET");
+			return 1;
+		}
+	} else if (!rq->is_post) {
+		api_error(r, 405, "method_not_allowed", "use POST");
+		return 1;
+	}
+	if (rq->too_big) {
+		api_error(r, 413, "too_large", "request body over the limit");
+		return 1;
+	}
+	if (rq->ep != EP_METRICS && rq->ep != EP_HEALTHZ &&
+	    (rq->auth == NULL || strncasecmp(rq->auth, "Bearer ", 7) != 0)) {
+		api_error(r, 401, "unauthorized", "missing bearer token");
+		return 1;
+	}
+	return 0;
+}
+
+/* A request past answer_early, on a database thread. */
 static void
-dispatch(struct srv *s, struct MHD_Connection *conn, const char *method,
-    struct req *rq, struct api_reply *r)
+dispatch(struct srv *s, struct req *rq, struct api_reply *r)
 {
 	struct api_worker w;
 	struct errbuf eb;
 	const char *auth;
 	PGconn *c = NULL;
-	int is_get = strcmp(method, "GET") == 0;
-	int is_post = strcmp(method, "POST") == 0;
 	int retry, a;
 
-	if (rq->ep == EP_OTHER) {
-		api_error(r, 404, "not_found", "no such endpoint");
-		return;
-	}
-	if (rq->ep == EP_METRICS || rq->ep == EP_HEALTHZ) {
-		if (!is_get) {
-			api_error(r, 405, "method_not_allowed", "use GET");
-			return;
-		}
-	} else if (!is_post) {
-		api_error(r, 405, "method_not_allowed", "use POST");
-		return;
-	}
-	if (rq->too_big) {
-		api_error(r, 413, "too_large", "request body over the limit");
-		return;
-	}
 	if (rq->ep == EP_METRICS) {
 		/* The silent-worker gauge needs the database, if it answers. */
 		c = pool_get(s->pool, &retry, &eb);
@@ -141,18 +185,7 @@ dispatch(struct srv *s, struct MHD_Connection *conn, const char *method,
 			pool_put(s->pool, c);
 		return;
 	}
-	if (rq->ep != EP_HEALTHZ) {
-		auth = MHD_lookup_connection_value(
-		    conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
-		if (auth == NULL || strncasecmp(auth, "Bearer ", 7) != 0) {
-			api_error(
-			    r, 401, "unauthorized", "missing bearer token");
-			return;
-		}
-		auth += 7;
-	} else {
-		auth = NULL;
-	}
+	auth = rq->ep != EP_HEALTHZ ? rq->auth + 7 : NULL;
 	if ((c = pool_get(s->pool, &retry, &eb)) == NULL) {
 		LOG(LOG_LVL_DEBUG, "%s", errbuf_msg(&eb));
 		r->retry_after = retry;
@@ -188,6 +221,116 @@ out:
 	pool_put(s->pool, c);
 }
 
+/*
+ * The database threads: each takes the oldest queued request, answers it
+ * and resumes its connection, whose thread then sends the reply.  They
+ * end when the queue is closing and empty.
+ */
+static void *
+db_thread(void *arg)
+{
+	struct srv *s = arg;
+	struct dbq *q = &s->q;
+	struct req *rq;
+
+	for (;;) {
+		pthread_mutex_lock(&q->mu);
+		while (q->head == NULL && !q->closing)
+			pthread_cond_wait(&q->cv, &q->mu);
+		if ((rq = q->head) == NULL) {
+			pthread_mutex_unlock(&q->mu);
+			return NULL;
+		}
+		if ((q->head = rq->next) == NULL)
+			q->tail = NULL;
+		pthread_mutex_unlock(&q->mu);
+		dispatch(s, rq, &rq->reply);
+		if (rq->reply.status ==
+		    0) /* cannot happen; never answer nothing */
+			api_error(&rq->reply, 500, "internal", "no answer");
+		/* The connection thread owns 'rq' again once resumed. */
+		rq->state = RQ_ANSWERED;
+		MHD_resume_connection(rq->conn);
+	}
+}
+
+/*
+ * Queue 'rq' for a database thread and suspend its connection.  Returns 0,
+ * or -1 when the server is stopping (the caller answers 503).
+ */
+static int
+dbq_push(struct srv *s, struct req *rq)
+{
+	struct dbq *q = &s->q;
+
+	pthread_mutex_lock(&q->mu);
+	if (q->closing) {
+		pthread_mutex_unlock(&q->mu);
+		return -1;
+	}
+	/* Suspended before a thread can resume it. */
+	MHD_suspend_connection(rq->conn);
+	rq->state = RQ_QUEUED;
+	rq->next = NULL;
+	if (q->tail != NULL)
+		q->tail->next = rq;
+	else
+		q->head = rq;
+	q->tail = rq;
+	pthread_cond_signal(&q->cv);
+	pthread_mutex_unlock(&q->mu);
+	return 0;
+}
+
+static int
+dbq_start(struct srv *s)
+{
+	struct dbq *q = &s->q;
+
+	pthread_mutex_init(&q->mu, NULL);
+	pthread_cond_init(&q->cv, NULL);
+	if ((q->th = calloc((size_t)s->set.db_pool, sizeof(*q->th))) == NULL)
+		return -1;
+	for (q->nth = 0; q->nth < s->set.db_pool; q->nth++)
+		if (pthread_create(&q->th[q->nth], NULL, db_thread, s) != 0)
+			return -1;
+	return 0;
+}
+
+/* Let the queued requests finish, then end the threads.  Idempotent. */
+static void
+dbq_stop(struct srv *s)
+{
+	struct dbq *q = &s->q;
+	int i;
+
+	if (q->th == NULL)
+		return;
+	pthread_mutex_lock(&q->mu);
+	q->closing = 1;
+	pthread_cond_broadcast(&q->cv);
+	pthread_mutex_unlock(&q->mu);
+	for (i = 0; i < q->nth; i++)
+		pthread_join(q->th[i], NULL);
+	free(q->th);
+	q->th = NULL;
+	pthread_cond_destroy(&q->cv);
+	pthread_mutex_destroy(&q->mu);
+}
+
+static enum MHD_Result
+reply(struct MHD_Connection *conn, struct req *rq, struct api_reply *r)
+{
+	enum MHD_Result ret;
+
+	ret = send_reply(conn, rq, r,
+	    rq->ep == EP_METRICS && r->status == 200
+		? "text/plain; version=0.0.4"
+		: "application/json");
+	buf_free(&r->body);
+	return ret;
+}
+
 static enum MHD_Result
 handler(void *cls, struct MHD_Connection *conn, const char *url,
     const char *method, const char *version, const char *upload_data,
@@ -196,8 +339,7 @@ handler(void *cls, struct MHD_Connection *conn, const char *url,
 	struct srv *s = cls;
 	struct req *rq = *con_cls;
 	struct api_reply r;
-	const char *cl;
-	enum MHD_Result ret;
+	const char *cl, *auth;
 
 	(void)version;
 	if (rq == NULL) {
@@ -216,6 +358,10 @@ handler(void *cls, struct MHD_Connection *conn, const char *url,
 			rq->too_big = 1;
 		if (!rq->too_big)
 			return MHD_YES;
+	} else if (rq->state == RQ_ANSWERED) {
+		return reply(conn, rq, &rq->reply);
+	} else if (rq->state == RQ_QUEUED) {
+		return MHD_YES; /* cannot happen: suspended until answered */
 	} else if (*upload_data_size > 0) {
 		if (!rq->too_big &&
 		    buf_append(&rq->body, upload_data, *upload_data_size) == -1)
@@ -224,20 +370,22 @@ handler(void *cls, struct MHD_Connection *conn, const char *url,
 		return MHD_YES;
 	}
 	memset(&r, 0, sizeof(r));
-	if (rq->too_big) {
+	if (rq->too_big)
 		buf_free(&rq->body);
-		api_error(&r, 413, "too_large", "request body over the limit");
-	} else {
-		dispatch(s, conn, method, rq, &r);
-		if (r.status == 0) /* cannot happen; never answer nothing */
-			api_error(&r, 500, "internal", "no answer");
-	}
-	ret = send_reply(conn, rq, &r,
-	    rq->ep == EP_METRICS && r.status == 200
-		? "text/plain; version=0.0.4"
-		: "application/json");
-	buf_free(&r.body);
-	return ret;
+	rq->is_get = strcmp(method, "GET") == 0;
+	rq->is_post = strcmp(method, "POST") == 0;
+	auth = MHD_lookup_connection_value(
+	    conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+	if (auth != NULL && (rq->auth = strdup(auth)) == NULL)
+		return MHD_NO;
+	if (answer_early(rq, &r))
+		return reply(conn, rq, &r);
+	rq->conn = conn;
+	if (dbq_push(s, rq) == 0)
+		return MHD_YES;
+	r.retry_after = 1;
+	api_error(&r, 503, "unavailable", "the gateway is stopping");
+	return reply(conn, rq, &r);
 }
 
 static void
@@ -252,6 +400,8 @@ completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	if (rq == NULL)
 		return;
 	buf_free(&rq->body);
+	buf_free(&rq->reply.body);
+	free(rq->auth);
 	free(rq);
 	*con_cls = NULL;
 }
@@ -363,7 +513,12 @@ server_main(const char *config_path, const char *conninfo)
 	sigaction(SIGINT, &act, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+	if (dbq_start(&s) == -1) {
+		LOG(LOG_LVL_ERROR, "cannot start the database threads");
+		goto out;
+	}
+	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG |
+	    MHD_ALLOW_SUSPEND_RESUME;
 	if (sa->sa_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	if (s.set.tls)
@@ -411,12 +566,15 @@ server_main(const char *config_path, const char *conninfo)
 	dyndns_stop(dyn);
 	dyn = NULL;
 	LOG(LOG_LVL_INFO, "stopping: finishing requests in flight");
+	/* No suspended connection may be left when the daemon stops. */
+	dbq_stop(&s);
 	MHD_stop_daemon(d);
 	d = NULL;
 	LOG(LOG_LVL_INFO, "stopped");
 	rc = 0;
 out:
 	dyndns_stop(dyn);
+	dbq_stop(&s);
 	if (d != NULL)
 		MHD_stop_daemon(d);
 	pool_free(s.pool);

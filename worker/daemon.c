@@ -484,6 +484,17 @@ out:
 	return rc;
 }
 
+/*
+ * The spool bound deleted the result 'key' unsent: named in the log, so
+ * that what was lost can be told apart from what was delivered.
+ */
+static void
+on_spool_drop(const char *key, void *arg)
+{
+	(void)arg;
+	LOG(LOG_LVL_DEBUG, "spool full: dropped %s", key);
+}
+
 /* Measure a batch of jobs and spool the results.  Returns 0 or -1. */
 static int
 run_batch(struct daemon *d, const struct job *jobs, size_t n)
@@ -496,6 +507,7 @@ run_batch(struct daemon *d, const struct job *jobs, size_t n)
 	struct errbuf eb;
 	char *line = NULL;
 	size_t i, k, added = 0, spooled = 0, *perm = NULL;
+	uint64_t dropped0 = spool_stats(d->spool)->dropped;
 	int rc = -1;
 
 	lc.rate_pps = d->st->rate_pps;
@@ -570,6 +582,13 @@ run_batch(struct daemon *d, const struct job *jobs, size_t n)
 	    "batch of %zu jobs: %zu measured, %zu results spooled (%zu "
 	    "waiting)",
 	    n, added, spooled, spool_depth(d->spool));
+	if (spool_stats(d->spool)->dropped > dropped0)
+		LOG(LOG_LVL_WARN,
+		    "spool full (spool_max_bytes %lld): the %llu oldest "
+		    "results waiting were dropped unsent",
+		    (long long)d->st->spool_max_bytes,
+		    (unsigned long long)(spool_stats(d->spool)->dropped -
+			dropped0));
 	rc = 0;
 out:
 	free(line);
@@ -732,6 +751,7 @@ daemon_run(struct settings *st, const struct prefix_set *allow)
 	if ((d.spool = spool_open(
 		 st->spool_dir, (uint64_t)st->spool_max_bytes, &eb)) == NULL)
 		goto fail;
+	spool_on_drop(d.spool, on_spool_drop, NULL);
 	if (spool_stats(d.spool)->recovered > 0 ||
 	    spool_stats(d.spool)->corrupt > 0)
 		LOG(LOG_LVL_INFO,

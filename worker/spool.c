@@ -54,6 +54,8 @@ struct spool {
 	uint64_t next_id, next_seg;
 	size_t depth;
 	struct spool_stats st;
+	spool_drop_fn *drop_fn; /* told each key the bound deletes */
+	void *drop_arg;
 };
 
 static void
@@ -167,8 +169,11 @@ seg_remove(struct spool *s, size_t idx, int dropped, struct errbuf *eb)
 				continue;
 			s->ents[i].state = ENTRY_GONE;
 			s->depth--;
-			if (dropped)
-				s->st.dropped++;
+			if (!dropped)
+				continue;
+			s->st.dropped++;
+			if (s->drop_fn != NULL)
+				s->drop_fn(s->ents[i].key, s->drop_arg);
 		}
 	if (idx == s->nsegs - 1 && s->act_fd != -1) {
 		close(s->act_fd);
@@ -629,6 +634,13 @@ uint64_t
 spool_bytes(const struct spool *s)
 {
 	return s->total;
+}
+
+void
+spool_on_drop(struct spool *s, spool_drop_fn *fn, void *arg)
+{
+	s->drop_fn = fn;
+	s->drop_arg = arg;
 }
 
 const struct spool_stats *

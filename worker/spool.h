@@ -133,6 +133,15 @@ size_t spool_depth(const struct spool *s);
 /* spool_bytes -- Bytes of the segment files. */
 uint64_t spool_bytes(const struct spool *s);
 
+/*
+ * spool_on_drop --
+ *	From now on call 'fn'('key', 'arg') for each waiting result the bound
+ *	deletes, as it is deleted, so that the caller can name what was lost
+ *	(the counter alone cannot say which).  'fn' NULL stops it.
+ */
+typedef void spool_drop_fn(const char *key, void *arg);
+void spool_on_drop(struct spool *s, spool_drop_fn *fn, void *arg);
+
 /* spool_stats -- The counters. */
 const struct spool_stats *spool_stats(const struct spool *s);
 

@@ -52,23 +52,13 @@ done
 
 export PSL_LAB_PREFIX="psld$$-"
 unset PSL_LAB_FAIL_AT
-db=pingsvc_t_wd_$$
-gwrole=pingsvc_t_wdgw_$$
-tmp=$(mktemp -d)
-chmod 755 "$tmp"
-gw=
-wk=
-cleanup() {
+labgw_name=wd
+. "$HERE/labgw.sh"
+wk= gw503=
+labgw_cleanup_hook() {
     [[ -n $wk ]] && kill -9 "$wk" 2>/dev/null && wait "$wk" 2>/dev/null
-    [[ -n $gw ]] && kill -9 "$gw" 2>/dev/null && wait "$gw" 2>/dev/null
-    "$LAB" down >/dev/null 2>&1 || true
-    dropdb --if-exists "$db" >/dev/null 2>&1
-    psql -X -q -d postgres -c "DROP ROLE IF EXISTS $gwrole" >/dev/null 2>&1
-    rm -rf "$tmp"
+    [[ -n $gw503 ]] && kill -9 "$gw503" 2>/dev/null && wait "$gw503" 2>/dev/null
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
 
 echo "1..31"
 n=0
@@ -82,59 +72,21 @@ result() {
     fi
     return 0
 }
-lab() { "$LAB" "$@"; }
-q() { psql -X -At -c "$1"; }
-# wait_for SECONDS CMD...: poll CMD every 0.2 s until it succeeds.
-wait_for() {
-    local end=$((SECONDS + $1))
-    shift
-    while ((SECONDS < end)); do
-        "$@" && return 0
-        sleep 0.2
-    done
-    "$@"
-}
 
 out=$(lab up 2>&1)
 result $? "lab up (prefix $PSL_LAB_PREFIX)" "$out"
 TARGET=$(lab addr target) TCP=$(lab addr tcp-only) MISSING=$(lab addr missing)
 
-createdb "$db" && "$TOP/sql/migrate" "dbname=$db" >/dev/null &&
-    q "CREATE ROLE $gwrole LOGIN IN ROLE pingsvc_ingest" >/dev/null
+labgw_db
 result $? "database $db migrated, gateway role"
-export PGDATABASE=$db
 
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
-    -subj /CN=localhost -addext subjectAltName=IP:127.0.0.1 \
-    -days 1 -keyout "$tmp/key.pem" -out "$tmp/cert.pem" >/dev/null 2>&1
-chmod 644 "$tmp/cert.pem"
-cat >"$tmp/ingest.conf" <<EOF
-listen = "127.0.0.1";
-port = 8443;
-tls_cert = "$tmp/cert.pem";
-tls_key = "$tmp/key.pem";
-db = "dbname=$db user=$gwrole";
-db_pool = 2;
-threads = 4;
-lease_s = 120;
+labgw_cert 127.0.0.1
 # Fewer than the 4 results phase 3 delivers at once: the worker must split.
-max_results = 3;
-log_level = "warn";
-EOF
-token=$(PGUSER=$gwrole "$GW" enroll lab-v1 --caps icmp,udp,tcp)
-printf '%s\n' "$token" >"$tmp/token"
-chmod 600 "$tmp/token"
+labgw_conf 127.0.0.1 8443 "db_pool = 2;" "threads = 4;" "lease_s = 120;" \
+    "max_results = 3;"
+labgw_enroll lab-v1 "$tmp/token"
 
-healthy() {
-    lab exec v1 curl -s -o /dev/null --cacert "$tmp/cert.pem" \
-        https://127.0.0.1:8443/healthz
-}
-start_gw() {
-    # "$LAB" execs nsenter, which execs the program: $! is its pid.
-    "$LAB" exec v1 "$GW" serve --config "$tmp/ingest.conf" 2>>"$tmp/gw.log" &
-    gw=$!
-    wait_for 10 healthy
-}
+start_gw() { labgw_start v1 127.0.0.1 8443; }
 start_gw
 result $? "gateway serves HTTPS in v1" "$(cat "$tmp/gw.log")"
 

@@ -176,6 +176,25 @@ test_reopen(void **state)
 	spool_close(s);
 }
 
+/* Keys the bound dropped, as spool_on_drop reports them. */
+struct drops {
+	int n;
+	int next; /* the key expected next: the oldest first, none skipped */
+	int out_of_order;
+};
+
+static void
+on_drop(const char *key, void *arg)
+{
+	struct drops *d = arg;
+	char want[16];
+
+	snprintf(want, sizeof(want), "k%d", d->next++);
+	if (strcmp(key, want) != 0)
+		d->out_of_order++;
+	d->n++;
+}
+
 static void
 test_bound_drops_oldest(void **state)
 {
@@ -183,17 +202,22 @@ test_bound_drops_oldest(void **state)
 	struct spool_batch b = SPOOL_BATCH_INIT;
 	struct errbuf eb;
 	struct spool *s;
+	struct drops d = { 0, 0, 0 };
 	char key[16];
 	int i;
 
 	/* 8 KiB: segments of 1 KiB, lines of ~240 bytes. */
 	assert_non_null(s = spool_open(f->dir, 8192, &eb));
+	spool_on_drop(s, on_drop, &d);
 	for (i = 0; i < 200; i++) {
 		append(s, i, 200);
 		assert_true(spool_bytes(s) <= 8192);
 	}
 	assert_true(spool_stats(s)->dropped > 150);
 	assert_int_equal(spool_stats(s)->dropped + spool_depth(s), 200);
+	/* Each dropped key named once, oldest first. */
+	assert_int_equal(d.n, (int)spool_stats(s)->dropped);
+	assert_int_equal(d.out_of_order, 0);
 	/* What is left is the newest, in order. */
 	assert_int_equal(
 	    spool_next(s, 1000, 1 << 20, &b, &eb), (int)spool_depth(s));
