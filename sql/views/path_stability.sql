@@ -15,8 +15,9 @@
 -- since the current path began that matched it (transients lower it).
 --
 -- A read of flow_paths and flows: per row, the flow's other flow_paths
--- rows by primary key, compared in C (array equality) unless both paths
--- hold `*`s (then paths_match()).  Filters on flow_id, current, vantage or
+-- rows by (flow_id, valid_from), compared in C (array equality; paths
+-- without `*` of one length match only when equal) unless a path holds
+-- `*`s (then paths_match()).  Filters on flow_id, current, vantage or
 -- target apply before that work.
 
 CREATE VIEW pingsvc.path_stability AS
@@ -43,8 +44,9 @@ SELECT f.vantage, f.target, f.proto, f.paris_id, p.flow_id, p.seq,
          AND o.reached_ttl IS NOT DISTINCT FROM p.reached_ttl
          AND (o.path = p.path
               OR CASE WHEN array_position(o.path, NULL) IS NULL AND array_position(p.path, NULL) IS NULL
-                      THEN o.path[1:least(cardinality(o.path), cardinality(p.path))]
-                           = p.path[1:least(cardinality(o.path), cardinality(p.path))]
+                      THEN cardinality(o.path) <> cardinality(p.path)
+                           AND o.path[1:least(cardinality(o.path), cardinality(p.path))]
+                               = p.path[1:least(cardinality(o.path), cardinality(p.path))]
                       ELSE pingsvc.paths_match(o.path, o.reached_ttl, p.path, p.reached_ttl) END)) AS s;
 
 COMMENT ON VIEW pingsvc.path_stability IS
