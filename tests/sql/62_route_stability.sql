@@ -19,7 +19,7 @@ SELECT row_number() OVER () AS n, rtrim(m[1], E'; \n') AS query
                       E'```sql\n(.*?)```', 'g') AS m;
 GRANT SELECT ON t_examples TO PUBLIC;
 
-SELECT plan(21 + 2 * (SELECT count(*)::integer FROM t_examples));
+SELECT plan(22 + 2 * (SELECT count(*)::integer FROM t_examples));
 
 SELECT cmp_ok((SELECT count(*)::integer FROM t_examples), '>=', 4, 'the section has at least four examples');
 SELECT has_view('pingsvc', 'as_route_changes', 'view pingsvc.as_route_changes exists');
@@ -100,6 +100,20 @@ SELECT is((SELECT count(*) FROM pingsvc.as_route_changes a
             WHERE c.as_changed AND c.detected_at = a.detected_at AND c.vantage = a.vantage),
           (SELECT count(*) FROM pingsvc.route_changes WHERE as_changed),
           'as_route_changes is route_changes WHERE as_changed, row for row');
+
+-- A flow without paris_id (NULL is one flow): A, B, A; the second AS-level
+-- change finds the first.
+CREATE TEMP TABLE t_np ON COMMIT DROP AS
+SELECT array_agg(pg_temp.add('203.0.113.202', s.i, replace(r.hops::text, '203.0.113.200', '203.0.113.202')::text[])
+                 ORDER BY s.i) AS ids
+  FROM (SELECT i, (ARRAY['A', 'B', 'A'])[1 + i / 3] AS r FROM generate_series(0, 8) AS i) AS s
+  JOIN t_route r USING (r);
+UPDATE pingsvc.results SET body = body - 'paris_id' WHERE result_id IN (SELECT unnest(ids) FROM t_np);
+SELECT count(*) FROM pingsvc.process_results((SELECT ids FROM t_np)) \gset
+SELECT is((SELECT array_agg(extract(epoch FROM coalesce(old_as_since, :'t0'::timestamptz) - :'t0'::timestamptz) / 60
+                            ORDER BY detected_at)
+             FROM pingsvc.as_route_changes WHERE target = '203.0.113.202' AND paris_id IS NULL),
+          '{0,3}'::numeric[], 'paris_id NULL: two AS-level changes, the second in force since the first');
 
 -- path_stability: A and A* one route (2 occurrences), B two, C one.
 SELECT is((SELECT array_agg(format('%s:%s:%s', seq, occurrences, current) ORDER BY seq)
