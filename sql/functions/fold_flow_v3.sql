@@ -13,6 +13,10 @@
 --     bump (traces, traces_since_change, cur_traces, cur_last_at) are
 --     derived afterwards from how many traces were fed and how many of
 --     them did not match (v_miss), which the other branches count;
+--   - a trace identical to the current path while a candidate is pending
+--     (ECMP alternation) abandons it without the counting of other traces;
+--   - two paths without `*` of one length match only when identical, so
+--     only paths of different lengths compare their common prefix;
 --   - a path merge is skipped when it cannot change anything (no `*` in
 --     the path merged into, and it is at least as long);
 --   - a path with `*`s matches a current path without `*`s when the
@@ -34,9 +38,12 @@
 --                         K - fed(i) (the change's K traces stay counted)
 --   cur_traces          = traces_since_change - v_miss (traces since the
 --                         current path began that did not match it)
---   cur_last_at         = ts of the last fed trace when the traces fed
---                         after the last one handled outside the fast path
---                         (v_slow_fed) were all fast-path matches.
+--   cur_last_at         = ts of the previous fed trace when the traces fed
+--                         since the last one counted below (v_slow_fed =
+--                         its fed()) all matched the current path unchanged
+--                         (the two shortcuts above), which is all they can
+--                         have done; checked before each counted trace and
+--                         at the end.
 --
 -- Concurrency: a pure function of its arguments.  The caller must hold the
 -- flow's lock (process_results() takes a per-flow advisory lock) from
