@@ -55,7 +55,10 @@ ANALYZE pingsvc.traces;
 -- trace, detection scans and sorts the traces as the baseline does: the
 -- planner would rather walk traces_flow_idx, one random heap fetch per
 -- trace, which is several times slower once the history outgrows the
--- buffer cache (2 million traces).  Restored before the baseline.
+-- buffer cache (2 million traces).  Restored before the baseline.  Flows
+-- are grouped target first: inet sort keys abbreviate, while vantages
+-- share their first eight bytes ('atlas:10..'), so the sort is a fifth
+-- shorter; the groups are the same.
 DO $$
 DECLARE
     v_t0 timestamptz := clock_timestamp();
@@ -70,7 +73,7 @@ BEGIN
       FROM (SELECT array_agg(ROW(t.trace_id, t.ts, t.path, t.reached_ttl)::pingsvc.route_step
                              ORDER BY t.ts, t.trace_id) AS steps
               FROM pingsvc.traces t
-             GROUP BY t.vantage, t.target, t.proto, t.paris_id) AS s;
+             GROUP BY t.target, t.vantage, t.proto, t.paris_id) AS s;
     INSERT INTO b_time VALUES ('detect', extract(epoch FROM clock_timestamp() - v_t0) * 1000);
     PERFORM set_config('enable_indexscan', v_idx, true), set_config('enable_bitmapscan', v_bmp, true);
     v_t0 := clock_timestamp();
