@@ -54,8 +54,9 @@ ANALYZE pingsvc.traces;
 -- against a bare lag() comparison of consecutive paths.  Reading every
 -- trace, detection scans and sorts the traces as the baseline does: the
 -- planner would rather walk traces_flow_idx, one random heap fetch per
--- trace, which is several times slower once the history outgrows the
--- buffer cache (2 million traces).  Restored before the baseline.  Flows
+-- trace, up to several times slower when the heap is not in memory (the
+-- test cluster has 16 MB of shared buffers).  Restored before the
+-- baseline.  Flows
 -- are grouped target first: inet sort keys abbreviate, while vantages
 -- share their first eight bytes ('atlas:10..'), so the sort is a fifth
 -- shorter; the groups are the same.
