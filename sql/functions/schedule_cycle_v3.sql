@@ -210,6 +210,17 @@ BEGIN
                 ORDER BY hashtextextended(host(p.address) || '/' || o.name, 0), o.worker_id
                 LIMIT p_vantages) v
          WHERE p.state = 'responsive' OR p.new_hop),
+    -- Picked targets some vantage traced within 7 days: only their
+    -- traceroutes can get a stop set.  One probe of traces_target_ts_idx
+    -- per target (not per job), and none when p_stop_sets is off.
+    known AS MATERIALIZED (
+        SELECT p.address
+          FROM picked p
+         WHERE p_stop_sets
+           AND (p.state = 'responsive' OR p.new_hop)
+           AND EXISTS (SELECT 1 FROM pingsvc.traces t
+                        WHERE t.target = p.address
+                          AND t.ts >= now() - interval '7 days')),
     traces AS (
         INSERT INTO pingsvc.jobs (kind, target, proto, port, paris_id, required_cap,
                                   priority, worker_id, params)
@@ -222,30 +233,35 @@ BEGIN
                        THEN jsonb_build_object('stop_set', s.stop_set)
                        ELSE '{}'::jsonb END
           FROM vantage v
-          -- Discovery traces only: the pair was never traced (an index
-          -- probe of traces_flow_idx), and only then the other vantages'
-          -- newest paths (traces_target_ts_idx).
-          LEFT JOIN LATERAL (
-               SELECT jsonb_agg(host(k.address) ORDER BY k.dist, k.address) AS stop_set
-                 FROM (SELECT h.address, min(h.dist) AS dist
-                         FROM (SELECT DISTINCT ON (t.vantage) t.path
-                                 FROM pingsvc.traces t
-                                WHERE t.target = v.address
-                                  AND t.vantage <> v.name
-                                  AND t.ts >= now() - interval '7 days'
-                                ORDER BY t.vantage, t.ts DESC) n
-                        CROSS JOIN LATERAL (
-                              SELECT a.address,
-                                     cardinality(n.path) - a.ttl AS dist
-                                FROM unnest(n.path) WITH ORDINALITY AS a (address, ttl)) h
-                        WHERE h.address IS NOT NULL AND h.address <> v.address
-                        GROUP BY h.address
-                        ORDER BY min(h.dist), h.address
-                        LIMIT 32) k
-                WHERE p_stop_sets
-                  AND NOT EXISTS (SELECT 1 FROM pingsvc.traces o
-                                   WHERE o.vantage = v.name AND o.target = v.address)
-               HAVING count(*) > 0) s ON true
+          LEFT JOIN known k ON k.address = v.address
+          -- A discovery trace (the pair was never traced: an index probe
+          -- of traces_flow_idx) of a known target: the other vantages'
+          -- newest paths (traces_target_ts_idx).  CASE evaluates the
+          -- subqueries only for such jobs.
+          CROSS JOIN LATERAL (
+               SELECT CASE WHEN k.address IS NOT NULL
+                            AND NOT EXISTS (SELECT 1 FROM pingsvc.traces o
+                                             WHERE o.vantage = v.name
+                                               AND o.target = v.address)
+                      THEN (SELECT jsonb_agg(host(d.address) ORDER BY d.dist, d.address)
+                              FROM (SELECT h.address, min(h.dist) AS dist
+                                      FROM (SELECT DISTINCT ON (t.vantage) t.path
+                                              FROM pingsvc.traces t
+                                             WHERE t.target = v.address
+                                               AND t.vantage <> v.name
+                                               AND t.ts >= now() - interval '7 days'
+                                             ORDER BY t.vantage, t.ts DESC) n
+                                     CROSS JOIN LATERAL (
+                                           SELECT a.address,
+                                                  cardinality(n.path) - a.ttl AS dist
+                                             FROM unnest(n.path) WITH ORDINALITY
+                                                  AS a (address, ttl)) h
+                                     WHERE h.address IS NOT NULL
+                                       AND h.address <> v.address
+                                     GROUP BY h.address
+                                     ORDER BY min(h.dist), h.address
+                                     LIMIT 32) d)
+                      END AS stop_set) s
         RETURNING 1)
     SELECT (SELECT count(*) FROM bumped), (SELECT count(*) FROM pings),
            (SELECT count(*) FROM traces), (SELECT count(*) FROM skip)
