@@ -1,4 +1,5 @@
--- 0016_doubletree: Doubletree stop sets on discovery traceroutes.
+-- 0016_doubletree: Doubletree stop sets on discovery traceroutes, and a
+-- cheaper pingsvc.is_host_address (inlined into the CHECK constraints).
 --
 -- pingsvc.schedule_cycle gains a seventh parameter, p_stop_sets (default
 -- true), and gives a traceroute job whose vantage never traced the target
@@ -7,6 +8,10 @@
 -- version is dropped first: callers passing six arguments or fewer get the
 -- new one with its defaults, and no call is ambiguous.
 --
+-- pingsvc.is_host_address loses STRICT (functions/is_host_address_v2.sql):
+-- same results, but inlined, so the per-row CHECKs of jobs, targets and
+-- the derived tables no longer call a SQL function per row.
+--
 -- Landed migrations are never edited, nor the files they include.  Run by
 -- sql/migrate as a superuser, in one transaction.
 
@@ -14,6 +19,7 @@ SET ROLE pingsvc_owner;
 
 DROP FUNCTION pingsvc.schedule_cycle(integer, integer, integer, cidr[], interval, integer);
 
+\ir ../functions/is_host_address_v2.sql
 \ir ../functions/schedule_cycle_v3.sql
 
 RESET ROLE;
