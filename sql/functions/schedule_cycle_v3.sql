@@ -3,18 +3,24 @@
 -- (Donnet et al., SIGMETRICS 2005) on discovery traceroutes and one more
 -- parameter, p_stop_sets (default on).
 --
--- A traceroute job is a discovery trace when its vantage has never traced
--- the target (no pingsvc.traces row for the pair): its params get
--- "stop_set", the global stop set for the target: the addresses that
--- answered on the newest trace of each other vantage to it within the
--- last 7 days (not the target itself, no '*'), at most 32, those nearest
--- the target first (paths converge towards their destination, so those
--- are the likeliest meeting points).  The worker ends such a trace at the
+-- A traceroute job is a discovery trace when its vantage is not among the
+-- vantages of the target's newest 3 x p_vantages traces of our own (source
+-- 'pingsvc') of the last 7 days, and some other vantage is: a vantage that
+-- never traced the target, or not for several cycles (each cycle traces a
+-- target from the same p_vantages vantages while they stay online, so the
+-- newest 3 x p_vantages traces are those of the last three rounds).  Its
+-- params get "stop_set", the global stop set for the target: the
+-- addresses that answered on the newest of those traces of each other
+-- vantage (not the target itself, no '*'), at most 32, those nearest the
+-- target first (paths converge towards their destination, so those are
+-- the likeliest meeting points).  The worker ends such a trace at the
 -- first hop answering from one of them (stop_reason "GSS"); the path
 -- beyond it is known already.  Re-traces of a pair, on which route change
--- detection depends, never get one, nor does any job when p_stop_sets is
--- false or no other vantage traced the target yet.  Version 2's rules
--- apply unchanged otherwise:
+-- detection depends, never get one (the pair's traces, stopped ones too,
+-- are among the newest), nor does any job when p_stop_sets is false or no
+-- other vantage traced the target.  Cost: one index range scan of at most
+-- 3 x p_vantages rows per picked target that gets traceroutes, no query
+-- per job.  Version 2's rules apply unchanged otherwise:
 --
 -- pingsvc.schedule_cycle: one scheduling round of the frontier.
 --
@@ -210,17 +216,47 @@ BEGIN
                 ORDER BY hashtextextended(host(p.address) || '/' || o.name, 0), o.worker_id
                 LIMIT p_vantages) v
          WHERE p.state = 'responsive' OR p.new_hop),
-    -- Picked targets some vantage traced within 7 days: only their
-    -- traceroutes can get a stop set.  One probe of traces_target_ts_idx
-    -- per target (not per job), and none when p_stop_sets is off.
-    known AS MATERIALIZED (
-        SELECT p.address
+    -- Stop sets, set-based, per picked target that gets traceroutes (never
+    -- a query per job): its newest 3 x p_vantages traces of our own
+    -- (source 'pingsvc') of the last 7 days, one index range scan of
+    -- traces_target_ts_idx each (LATERAL ... LIMIT, so never a hash join
+    -- over 7 days of traces); none when p_stop_sets is off.
+    dt_recent AS MATERIALIZED (
+        SELECT p.address, r.vantage, r.path, r.ts
           FROM picked p
+         CROSS JOIN LATERAL (
+               SELECT t.vantage, t.path, t.ts
+                 FROM pingsvc.traces t
+                WHERE t.target = p.address
+                  AND t.ts >= now() - interval '7 days'
+                  AND t.source = 'pingsvc'
+                ORDER BY t.ts DESC
+                LIMIT 3 * p_vantages) r
          WHERE p_stop_sets
-           AND (p.state = 'responsive' OR p.new_hop)
-           AND EXISTS (SELECT 1 FROM pingsvc.traces t
-                        WHERE t.target = p.address
-                          AND t.ts >= now() - interval '7 days')),
+           AND (p.state = 'responsive' OR p.new_hop)),
+    -- The newest path of each of those vantages; its answering addresses
+    -- but the target, each at its least distance from the end of a path.
+    dt_hops AS (
+        SELECT n.address, h.hop, min(cardinality(n.path) - h.ttl) AS dist
+          FROM (SELECT DISTINCT ON (r.address, r.vantage) r.address, r.path
+                  FROM dt_recent r
+                 ORDER BY r.address, r.vantage, r.ts DESC) n
+         CROSS JOIN LATERAL unnest(n.path) WITH ORDINALITY AS h (hop, ttl)
+         WHERE h.hop IS NOT NULL AND h.hop <> n.address
+         GROUP BY n.address, h.hop),
+    -- Per target: who traced it recently, and the stop set (at most 32,
+    -- nearest the target first).
+    dt_sets AS MATERIALIZED (
+        SELECT v.address, v.vantages, s.stop_set
+          FROM (SELECT r.address, array_agg(DISTINCT r.vantage) AS vantages
+                  FROM dt_recent r
+                 GROUP BY r.address) v
+          JOIN (SELECT k.address, jsonb_agg(host(k.hop) ORDER BY k.dist, k.hop) AS stop_set
+                  FROM (SELECT d.*, row_number() OVER (PARTITION BY d.address
+                                                       ORDER BY d.dist, d.hop) AS rn
+                          FROM dt_hops d) k
+                 WHERE k.rn <= 32
+                 GROUP BY k.address) s ON s.address = v.address),
     traces AS (
         INSERT INTO pingsvc.jobs (kind, target, proto, port, paris_id, required_cap,
                                   priority, worker_id, params)
@@ -229,39 +265,13 @@ BEGIN
                (hashtextextended(v.name || '/' || host(v.address), 1) & 65535)::integer,
                v.proto, CASE WHEN v.new_hop THEN 50 ELSE 10 END, v.worker_id,
                jsonb_build_object('vantage', v.name)
-               || CASE WHEN s.stop_set IS NOT NULL
+               -- A discovery trace: this vantage is not among those of the
+               -- target's recent traces, other vantages are.
+               || CASE WHEN s.address IS NOT NULL AND NOT v.name = ANY (s.vantages)
                        THEN jsonb_build_object('stop_set', s.stop_set)
                        ELSE '{}'::jsonb END
           FROM vantage v
-          LEFT JOIN known k ON k.address = v.address
-          -- A discovery trace (the pair was never traced: an index probe
-          -- of traces_flow_idx) of a known target: the other vantages'
-          -- newest paths (traces_target_ts_idx).  CASE evaluates the
-          -- subqueries only for such jobs.
-          CROSS JOIN LATERAL (
-               SELECT CASE WHEN k.address IS NOT NULL
-                            AND NOT EXISTS (SELECT 1 FROM pingsvc.traces o
-                                             WHERE o.vantage = v.name
-                                               AND o.target = v.address)
-                      THEN (SELECT jsonb_agg(host(d.address) ORDER BY d.dist, d.address)
-                              FROM (SELECT h.address, min(h.dist) AS dist
-                                      FROM (SELECT DISTINCT ON (t.vantage) t.path
-                                              FROM pingsvc.traces t
-                                             WHERE t.target = v.address
-                                               AND t.vantage <> v.name
-                                               AND t.ts >= now() - interval '7 days'
-                                             ORDER BY t.vantage, t.ts DESC) n
-                                     CROSS JOIN LATERAL (
-                                           SELECT a.address,
-                                                  cardinality(n.path) - a.ttl AS dist
-                                             FROM unnest(n.path) WITH ORDINALITY
-                                                  AS a (address, ttl)) h
-                                     WHERE h.address IS NOT NULL
-                                       AND h.address <> v.address
-                                     GROUP BY h.address
-                                     ORDER BY min(h.dist), h.address
-                                     LIMIT 32) d)
-                      END AS stop_set) s
+          LEFT JOIN dt_sets s ON s.address = v.address
         RETURNING 1)
     SELECT (SELECT count(*) FROM bumped), (SELECT count(*) FROM pings),
            (SELECT count(*) FROM traces), (SELECT count(*) FROM skip)
@@ -272,7 +282,7 @@ END
 $cycle$;
 
 COMMENT ON FUNCTION pingsvc.schedule_cycle(integer, integer, integer, cidr[], interval, integer, boolean) IS
-    'One frontier round: requeue expired leases (failed after max_attempts), pick due targets (budget per cycle and per /24 or /48, new hops first, never opted-out, special-purpose or bogon (special_ranges) unless p_allow), enqueue a ping each and traceroutes from up to p_vantages distinct online workers (TCP for workers without ICMP), push next_due by the cooldown.  Discovery traceroutes (a vantage that never traced the target) carry params.stop_set, the addresses other vantages saw on their newest paths to it (Doubletree global stop set, at most 32), unless p_stop_sets is false.  Returns (requeued, failed, targets, ping_jobs, trace_jobs, skipped).';
+    'One frontier round: requeue expired leases (failed after max_attempts), pick due targets (budget per cycle and per /24 or /48, new hops first, never opted-out, special-purpose or bogon (special_ranges) unless p_allow), enqueue a ping each and traceroutes from up to p_vantages distinct online workers (TCP for workers without ICMP), push next_due by the cooldown.  Discovery traceroutes (a vantage not among those of the target''s recent traces) carry params.stop_set, the addresses other vantages saw on their newest paths to it (Doubletree global stop set, at most 32), unless p_stop_sets is false.  Returns (requeued, failed, targets, ping_jobs, trace_jobs, skipped).';
 
 REVOKE ALL ON FUNCTION pingsvc.schedule_cycle(integer, integer, integer, cidr[], interval, integer, boolean) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION pingsvc.schedule_cycle(integer, integer, integer, cidr[], interval, integer, boolean)

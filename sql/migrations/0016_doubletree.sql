@@ -2,9 +2,9 @@
 -- cheaper pingsvc.is_host_address (inlined into the CHECK constraints).
 --
 -- pingsvc.schedule_cycle gains a seventh parameter, p_stop_sets (default
--- true), and gives a traceroute job whose vantage never traced the target
--- the addresses other vantages saw on their paths to it
--- (params.stop_set, functions/schedule_cycle_v3.sql).  The six-parameter
+-- true), and gives a traceroute job whose vantage has not traced the
+-- target recently (a discovery trace) the addresses other vantages saw on
+-- their paths to it (params.stop_set, functions/schedule_cycle_v3.sql).  The six-parameter
 -- version is dropped first: callers passing six arguments or fewer get the
 -- new one with its defaults, and no call is ambiguous.
 --
