@@ -22,6 +22,7 @@ struct trace_do {
 	int hold_ttl;          /* probes above it held back (hint), or 0 */
 	int router_ttl; /* highest TTL a router answered (not ending), or 0 */
 	int gss_ttl;    /* lowest TTL answered from a stop-set address, or 0 */
+	int dst_ttl;    /* lowest TTL the destination answered at, or 256 */
 	struct probe *probes;
 	struct trace_outcome out;
 };
@@ -412,8 +413,19 @@ trace_do_reply(void *arg, struct probe *p, const struct probe_reply *r)
 	 */
 	if (o->reached && o->ittl >= 1 && o->ittl <= p->ttl)
 		end_at(td, p->ttl - o->ittl + 1);
-	if (o->reached)
-		hint_set(&td->cmd.dst, td->end_ttl, 0);
+	/*
+	 * The hint is the destination's distance, which a stop at a known
+	 * hop (in end_ttl once gss_ttl is set) says nothing about.
+	 */
+	if (o->reached) {
+		if (p->ttl < td->dst_ttl)
+			td->dst_ttl = p->ttl;
+		if (o->ittl >= 1 && o->ittl <= p->ttl &&
+		    p->ttl - o->ittl + 1 < td->dst_ttl)
+			td->dst_ttl = p->ttl - o->ittl + 1;
+		hint_set(&td->cmd.dst,
+		    td->gss_ttl != 0 ? td->dst_ttl : td->end_ttl, 0);
+	}
 	check_done(td);
 }
 
@@ -467,7 +479,7 @@ trace_do_new(const struct trace_cmd *c, struct loop *l, const struct addr *src,
 	td->cmd.allow = (struct prefix_set)PREFIX_SET_INIT;
 	td->loop = l;
 	td->n = (int)n;
-	td->end_ttl = 256;
+	td->end_ttl = td->dst_ttl = 256;
 	td->seq0 = util_random32();
 	td->out.src = *src;
 	td->out.endtime = -1;

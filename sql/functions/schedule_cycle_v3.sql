@@ -220,7 +220,8 @@ BEGIN
     -- a query per job): its newest 3 x p_vantages traces of our own
     -- (source 'pingsvc') of the last 7 days, one index range scan of
     -- traces_target_ts_idx each (LATERAL ... LIMIT, so never a hash join
-    -- over 7 days of traces); none when p_stop_sets is off.
+    -- over 7 days of traces; the upper bound leaves the partitions made
+    -- ahead of time out); none when p_stop_sets is off.
     dt_recent AS MATERIALIZED (
         SELECT p.address, r.vantage, r.path, r.ts
           FROM picked p
@@ -229,6 +230,7 @@ BEGIN
                  FROM pingsvc.traces t
                 WHERE t.target = p.address
                   AND t.ts >= now() - interval '7 days'
+                  AND t.ts <= now()
                   AND t.source = 'pingsvc'
                 ORDER BY t.ts DESC
                 LIMIT 3 * p_vantages) r
