@@ -29,6 +29,26 @@ dt_sent()
 	sed -n 's/.* sent \([0-9]*\), replies.*/\1/p' "$1" | tail -n 1
 }
 
+# dt_field FILE KEY -- a top-level field of a result line (JSON), or "".
+dt_field()
+{
+	python3 -c 'import json, sys
+v = json.load(open(sys.argv[1])).get(sys.argv[2])
+print("" if v is None else json.dumps(v, separators=(",", ":")).strip(chr(34)))' "$1" "$2"
+}
+
+# dt_same_start STOPPED FULL -- the stopped trace's hops answer from the
+# same addresses as the full trace's first hops.
+dt_same_start()
+{
+	python3 -c 'import json, sys
+def hops(f):
+    return [sorted({r.get("from") for r in h["result"]} - {None})
+            for h in json.load(open(f))["result"]]
+w, f = hops(sys.argv[1]), hops(sys.argv[2])
+sys.exit(0 if w == f[:len(w)] else 1)' "$1" "$2"
+}
+
 dt_targets()
 {
 	printf '%s\n' "$("$dt_lab" addr target)" "$("$dt_lab" addr tcp-only)" \
@@ -92,16 +112,12 @@ dt_round()
 		sn=$(dt_sent "$dt_tmp/$second-without-$i.err")
 		dt_sent_with=$((dt_sent_with + ${sw:-0}))
 		dt_sent_without=$((dt_sent_without + ${sn:-0}))
-		if jq -e '.stop_reason == "GSS"' "$dt_tmp/$second-with-$i.json" \
-		    >/dev/null; then
+		if dt_field "$dt_tmp/$second-with-$i.json" stop_reason |
+		    grep -qx GSS; then
 			dt_gss=$((dt_gss + 1))
 			# The hops up to the stop are those of the full trace.
-			jq -e --slurpfile full "$dt_tmp/$second-without-$i.json" '
-			    [.result[] | [.result[].from]] as $w
-			    | [$full[0].result[] | [.result[].from]][0:($w | length)] as $f
-			    | ($w | map(map(select(. != null)) | unique))
-			      == ($f | map(map(select(. != null)) | unique))' \
-			    "$dt_tmp/$second-with-$i.json" >/dev/null &&
+			dt_same_start "$dt_tmp/$second-with-$i.json" \
+			    "$dt_tmp/$second-without-$i.json" &&
 			    dt_prefix_ok=$((dt_prefix_ok + 1))
 		fi
 	done
