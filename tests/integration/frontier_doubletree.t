@@ -6,7 +6,9 @@
 # it stop at a known hop ("stop_reason": "GSS") with the same hops up to
 # there as without it, and send fewer probes; a GSS result is accepted by
 # the importer; the pair, once traced, gets no stop set again; and
-# schedule.stop_sets = "off" gives none.
+# schedule.stop_sets = "off" gives none; and end to end, a job's stop set
+# goes through the gateway's claim to the worker daemon, whose trace is
+# stored stopped ("GSS").
 #
 # Prints TAP.  Needs root (the lab) and tests/pg/with-pg.
 #
@@ -45,8 +47,11 @@ dt_worker=$bin/pingsvc-worker
 dt_ingest=$bin/pingsvc-ingest
 dt_frontier() { PGUSER=$frrole "$bin/pingsvc-frontier" "$@"; }
 dt_frontier=dt_frontier
+gwpid= wkpid=
 cleanup()
 {
+	[ -n "$wkpid" ] && kill -9 "$wkpid" 2>/dev/null
+	[ -n "$gwpid" ] && kill -9 "$gwpid" 2>/dev/null
 	"$dt_lab" down >/dev/null 2>&1
 	rm -rf "$dt_tmp"
 	dropdb --if-exists "$db" >/dev/null 2>&1
@@ -138,5 +143,68 @@ sed 's/stop_sets = "on"/stop_sets = "maybe"/' "$dt_frconf" >"$dt_tmp/bad.conf"
 out=$(dt_frontier --config "$dt_tmp/bad.conf" run --once 2>&1)
 fails $? "stop_sets = \"maybe\" is refused"
 like "$out" 'schedule.stop_sets: "maybe" is not on or off' "and the message says why"
+
+# --- The whole chain: a job's stop set through the gateway and the daemon ---
+# The gateway (HTTPS, throw-away certificate) and a worker daemon run in
+# v2's namespace; a traceroute job carrying the stop set the first cycle
+# gave v2 is claimed, measured and submitted, and is stored stopped.
+if command -v openssl >/dev/null && command -v curl >/dev/null; then
+	chmod 755 "$dt_tmp"
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+	    -subj /CN=localhost -addext subjectAltName=IP:127.0.0.1 \
+	    -days 1 -keyout "$dt_tmp/key.pem" -out "$dt_tmp/cert.pem" >/dev/null 2>&1
+	chmod 644 "$dt_tmp/cert.pem"
+	cat >"$dt_tmp/ingest.conf" <<CONF
+listen = "127.0.0.1";
+port = 8443;
+tls_cert = "$dt_tmp/cert.pem";
+tls_key = "$dt_tmp/key.pem";
+db = "dbname=$db user=$dt_gwrole";
+db_pool = 2;
+threads = 2;
+log_level = "warn";
+CONF
+	PGUSER=$dt_gwrole "$dt_ingest" enroll dtd-v2 --caps icmp >"$dt_tmp/token"
+	chmod 600 "$dt_tmp/token"
+	mkdir -p "$dt_tmp/spool"
+	chown nobody "$dt_tmp/spool"
+	cat >"$dt_tmp/worker.conf" <<CONF
+user = "nobody";
+allow = [ "198.18.0.0/15" ];
+gateway_url = "https://127.0.0.1:8443";
+token_file = "$dt_tmp/token";
+ca_file = "$dt_tmp/cert.pem";
+spool_dir = "$dt_tmp/spool";
+claim_max = 5;
+heartbeat_s = 2;
+idle_s = 1;
+metrics_listen = "127.0.0.1:9101";
+CONF
+	q "UPDATE pingsvc.jobs SET state = 'failed', done_at = now() WHERE state = 'ready'" >/dev/null
+	job=$(psql -X -q -At -v ON_ERROR_STOP=1 -c "INSERT INTO pingsvc.jobs (kind, target, proto, required_cap, params)
+	         VALUES ('traceroute', '198.18.100.10', 'icmp', 'icmp',
+	                 jsonb_build_object('vantage', 'dtd-v2', 'packets', 1, 'timeout_ms', 1000,
+	                                    'stop_set', '$stop'::jsonb))
+	         RETURNING job_id")
+	"$dt_lab" exec v2 "$dt_ingest" serve --config "$dt_tmp/ingest.conf" 2>"$dt_tmp/gw.log" &
+	gwpid=$!
+	"$dt_lab" exec v2 "$dt_worker" -c "$dt_tmp/worker.conf" run 2>"$dt_tmp/w.log" &
+	wkpid=$!
+	for _ in $(seq 150); do
+		[ "$(q "SELECT state FROM pingsvc.jobs WHERE job_id = $job")" = done ] && break
+		sleep 0.2
+	done
+	is "$(q "SELECT state FROM pingsvc.jobs WHERE job_id = $job")" done \
+	    "daemon: the job with a stop set was claimed, measured and submitted"
+	is "$(q "SELECT body->>'stop_reason' FROM pingsvc.results WHERE job_id = $job")" GSS \
+	    "daemon: its stored result says stop_reason GSS"
+	is "$(q "SELECT array_to_string(path, ' ') FROM pingsvc.traces WHERE vantage = 'dtd-v2'")" \
+	    "198.18.2.1 198.18.10.2" "daemon: its trace stops at r2, the first hop of the stop set"
+	kill "$wkpid" "$gwpid" 2>/dev/null
+	wait "$wkpid" "$gwpid" 2>/dev/null
+	wkpid= gwpid=
+else
+	for i in 1 2 3; do skip "no openssl or curl for the gateway"; done
+fi
 
 done_testing
