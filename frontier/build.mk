@@ -10,7 +10,7 @@ PROGS += frontier/pingsvc-frontier
 pingsvc-frontier_SRCS = frontier/main.c frontier/db.c frontier/settings.c \
 			frontier/import_cmd.c frontier/fetch.c \
 			frontier/schedule.c frontier/geo.c \
-			frontier/geo_cmd.c frontier/bogons.c \
+			frontier/geo_cmd.c frontier/bogons.c frontier/source.c \
 			$(FRONTIER_PARSERS)
 
 # The fuzzers of the format parsers link them (and the address rule).

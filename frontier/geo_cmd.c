@@ -10,6 +10,7 @@
 #include "geo_cmd.h"
 #include "import_cmd.h"
 #include "import_dbip.h"
+#include "source.h"
 
 static const char SQL_WORKER_LOCATION[] =
     "UPDATE pingsvc.workers"
@@ -30,16 +31,20 @@ geo_cmd_dbip(PGconn *db, const char *path, const char *source,
     long long max_bytes, struct geo_dbip_counts *c, struct errbuf *eb)
 {
 	struct geo_rows g = GEO_ROWS_INIT;
+	struct fetch_result f;
 	PGresult *res;
-	char *data = NULL;
-	size_t len;
 	int rc = -1, began = 0;
 
 	memset(c, 0, sizeof(*c));
-	if (import_cmd_read(path, max_bytes, &data, &len, eb) == -1)
+	if (source_get(db, path, "dbip", max_bytes, 1, &f, eb) == -1)
 		goto out;
+	if (f.unchanged) {
+		c->unchanged = 1;
+		rc = 0;
+		goto out;
+	}
 	if (import_dbip_parse(
-		data, len, geo_cmd_dbip_row, &g, &c->ranges, eb) == -1) {
+		f.body, f.len, geo_cmd_dbip_row, &g, &c->ranges, eb) == -1) {
 		errbuf_prefix(eb, "%s", path);
 		goto out;
 	}
@@ -48,6 +53,8 @@ geo_cmd_dbip(PGconn *db, const char *path, const char *source,
 		goto out;
 	began = 1;
 	if (geo_store(db, &g, source, "database", &c->store, eb) == -1 ||
+	    source_remember(db, path, "dbip", source, (long long)c->ranges,
+		(long long)c->store.located, &f, eb) == -1 ||
 	    db_command(db, "COMMIT", 0, NULL, eb) == -1)
 		goto out;
 	began = 0;
@@ -61,7 +68,7 @@ out:
 			PQclear(res);
 		db_command(db, "ROLLBACK", 0, NULL, NULL);
 	}
-	free(data);
+	fetch_result_free(&f);
 	geo_rows_free(&g);
 	return rc;
 }

@@ -16,14 +16,18 @@ struct geo_dbip_counts {
 	size_t ranges;   /* lines of the file */
 	size_t prefixes; /* CIDR prefixes tiling them */
 	struct geo_counts store;
+	int unchanged; /* a URL that answered 304: nothing imported */
 };
 
 /*
  * geo_cmd_dbip --
- *	Read 'path' (at most 'max_bytes'), parse it (import_dbip.h) and, in
- *	one transaction, make its prefixes the rows of 'source' (method
- *	database) in pingsvc.geolocations.  All or nothing: a bad line or a
- *	database error changes nothing.  Returns 0 with '*c', or -1 with 'eb'
+ *	Read 'path', a file or a URL (at most 'max_bytes'; a URL fetched
+ *	conditionally, source.h: a 304 sets c->unchanged and imports
+ *	nothing), parse it (import_dbip.h) and, in one transaction, make its
+ *	prefixes the rows of 'source' (method database) in
+ *	pingsvc.geolocations and record the input in pingsvc.import_sources
+ *	(format "dbip", with a URL's validators).  All or nothing: a bad
+ *	line, a failed download or a database error changes nothing.  Returns 0 with '*c', or -1 with 'eb'
  *	("FILE: line N: ...").
  */
 int geo_cmd_dbip(PGconn *db, const char *path, const char *source,

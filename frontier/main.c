@@ -65,8 +65,8 @@ usage(void)
 	    "[--db CONNINFO] [--config FILE]\n"
 	    "       pingsvc-frontier optout add CIDR --reason TEXT "
 	    "[--contact TEXT] [--db CONNINFO]\n"
-	    "       pingsvc-frontier import dbip FILE [--provider NAME]\n"
-	    "       pingsvc-frontier bogons load FILE... [--source NAME]\n"
+	    "       pingsvc-frontier import dbip FILE|URL [--provider NAME]\n"
+	    "       pingsvc-frontier bogons load FILE|URL... [--source NAME]\n"
 	    "       pingsvc-frontier worker-location NAME LAT LON "
 	    "[--label TEXT]\n"
 	    "formats:\n");
@@ -146,6 +146,8 @@ main_dbip(PGconn *db, struct settings *s, struct main_opts *o, const char *path)
 		    errbuf_msg(&eb));
 		return 1;
 	}
+	if (c.unchanged)
+		printf("unchanged 1\n");
 	printf("ranges %zu\nprefixes %zu\nlocated %zu\nunlocated %zu\n"
 	       "removed %zu\n",
 	    c.ranges, c.prefixes, c.store.located, c.store.unlocated,
@@ -179,6 +181,8 @@ main_bogons(
 		    errbuf_msg(&eb));
 		return 1;
 	}
+	if (c.unchanged)
+		printf("unchanged 1\n");
 	printf("prefixes %zu\nremoved %lld\nadded %lld\nspecial %lld\n",
 	    c.prefixes, c.removed, c.added, c.special);
 	return 0;

@@ -67,7 +67,7 @@ static const char SQL_PAUSED[] = "SELECT pingsvc.scheduling_paused()";
 static const char SQL_CYCLE[] =
     "SELECT requeued, failed, targets, ping_jobs, trace_jobs, skipped"
     "  FROM pingsvc.schedule_cycle($1::int, $2::int, $3::int, $4::cidr[],"
-    "       make_interval(secs => $5::int), $6::int)";
+    "       make_interval(secs => $5::int), $6::int, $7::boolean)";
 
 static int
 schedule_maintain(
@@ -131,8 +131,8 @@ schedule_once(PGconn *db, const struct settings *s, struct schedule_counts *c,
 	struct errbuf meb;
 	struct buf allow = BUF_INIT;
 	PGresult *res = NULL;
-	char a[6][32];
-	const char *p[6];
+	char a[7][32];
+	const char *p[7];
 	int rc = -1, i;
 
 	c->maintained = c->located = -1;
@@ -195,10 +195,11 @@ schedule_once(PGconn *db, const struct settings *s, struct schedule_counts *c,
 	snprintf(a[2], sizeof(a[2]), "%lld", s->vantages);
 	snprintf(a[4], sizeof(a[4]), "%lld", s->worker_online);
 	snprintf(a[5], sizeof(a[5]), "%lld", s->tcp_port);
-	for (i = 0; i < 6; i++)
+	snprintf(a[6], sizeof(a[6]), "%s", s->stop_sets ? "true" : "false");
+	for (i = 0; i < 7; i++)
 		p[i] = a[i];
 	p[3] = buf_str(&allow);
-	if ((res = db_exec(db, SQL_CYCLE, 6, p, eb)) == NULL)
+	if ((res = db_exec(db, SQL_CYCLE, 7, p, eb)) == NULL)
 		goto out;
 	c->requeued = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
 	c->failed = strtoll(PQgetvalue(res, 0, 1), NULL, 10);

@@ -20,6 +20,7 @@ static const char *const settings_known[] = {
 	"schedule.vantages",
 	"schedule.worker_online",
 	"schedule.tcp_port",
+	"schedule.stop_sets",
 	"schedule.maintain_every",
 	"schedule.lock_timeout_ms",
 	"score.window",
@@ -31,7 +32,7 @@ static const char *const settings_known[] = {
 int
 settings_load(struct settings *s, const char *path, struct errbuf *eb)
 {
-	const char **list;
+	const char **list, *stop_sets;
 	size_t n, i;
 
 	memset(s, 0, sizeof(*s));
@@ -71,6 +72,15 @@ settings_load(struct settings *s, const char *path, struct errbuf *eb)
 	    conf_int(s->conf, "score.every", 600, 0, 86400, &s->score_every,
 		eb) == -1)
 		goto fail;
+	if (conf_str(s->conf, "schedule.stop_sets", "on", 1, &stop_sets, eb) ==
+	    -1)
+		goto fail;
+	if (strcmp(stop_sets, "on") != 0 && strcmp(stop_sets, "off") != 0) {
+		errbuf_set(eb, "schedule.stop_sets: \"%s\" is not on or off",
+		    stop_sets);
+		goto fail;
+	}
+	s->stop_sets = strcmp(stop_sets, "on") == 0;
 	if (conf_str_list(s->conf, "allow", &list, &n, eb) == -1)
 		goto fail;
 	for (i = 0; i < n; i++)

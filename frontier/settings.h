@@ -24,6 +24,7 @@ struct settings {
 	long long vantages;          /* K: traceroute vantages per target */
 	long long worker_online;     /* s: a worker seen since is online */
 	long long tcp_port;          /* port of TCP-only jobs */
+	int stop_sets;               /* stop sets on discovery traces */
 	long long maintain_every;    /* s between partition maintenance */
 	long long lock_timeout_ms;   /* for maintenance (ms) */
 	long long score_window;      /* s of results scoring looks at */

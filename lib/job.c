@@ -56,6 +56,61 @@ check_combination(const struct job *j, struct errbuf *eb)
 	return 0;
 }
 
+/*
+ * "stop_set": an array of at most JOB_MAX_STOP_SET addresses of the
+ * target's family, for a traceroute only.  Absent or null: none.
+ */
+static int
+decode_stop_set(yajl_val v, struct job *out, struct errbuf *eb)
+{
+	yajl_val a = json_get(v, "stop_set"), e;
+	size_t i;
+
+	out->nstop_set = 0;
+	if (a == NULL || YAJL_IS_NULL(a))
+		return 0;
+	if (!YAJL_IS_ARRAY(a))
+		return errbuf_set(eb, "\"stop_set\": must be an array");
+	if (out->type != RESULT_TRACEROUTE)
+		return errbuf_set(eb, "\"stop_set\": only for a traceroute");
+	if (a->u.array.len > JOB_MAX_STOP_SET)
+		return errbuf_set(eb,
+		    "\"stop_set\": %zu entries, at most %d allowed",
+		    a->u.array.len, JOB_MAX_STOP_SET);
+	for (i = 0; i < a->u.array.len; i++) {
+		e = a->u.array.values[i];
+		if (!YAJL_IS_STRING(e))
+			return errbuf_set(
+			    eb, "\"stop_set\"[%zu]: must be a string", i);
+		if (addr_parse(e->u.string, &out->stop_set[i], eb) == -1)
+			return errbuf_prefix(eb, "\"stop_set\"[%zu]", i);
+		if (out->stop_set[i].af != out->dst.af)
+			return errbuf_set(eb,
+			    "\"stop_set\"[%zu]: %s is not of the family of "
+			    "\"dst_addr\"",
+			    i, e->u.string);
+		out->nstop_set++;
+	}
+	return 0;
+}
+
+static int
+encode_stop_set(const struct job *j, struct json_out *o)
+{
+	char a[ADDR_STRLEN];
+	int i;
+
+	if (j->nstop_set == 0)
+		return 0;
+	if (json_out_open(o, "stop_set", 1) == -1)
+		return -1;
+	for (i = 0; i < j->nstop_set; i++)
+		if (json_out_str(o, NULL,
+			addr_format(&j->stop_set[i], a, sizeof(a))) == -1)
+			return -1;
+	return json_out_close(o, 1);
+}
+
 int
 job_decode(yajl_val v, struct job *out, struct errbuf *eb)
 {
@@ -106,7 +161,8 @@ job_decode(yajl_val v, struct job *out, struct errbuf *eb)
 	    get_small(v, "timeout_ms", out->timeout_ms, 10, 60000,
 		&out->timeout_ms, eb) == -1 ||
 	    json_int(v, "lease_expires", 0, -1, 0, INT64_MAX,
-		&out->lease_expires, eb) == -1)
+		&out->lease_expires, eb) == -1 ||
+	    decode_stop_set(v, out, eb) == -1)
 		return -1;
 	return check_combination(out, eb);
 }
@@ -132,7 +188,8 @@ job_encode(const struct job *j, struct json_out *o)
 	if (j->type == RESULT_TRACEROUTE &&
 	    (json_out_int(o, "first_hop", j->first_hop) == -1 ||
 		json_out_int(o, "max_hops", j->max_hops) == -1 ||
-		json_out_int(o, "gap_limit", j->gap_limit) == -1))
+		json_out_int(o, "gap_limit", j->gap_limit) == -1 ||
+		encode_stop_set(j, o) == -1))
 		return -1;
 	if (json_out_int(o, "timeout_ms", j->timeout_ms) == -1 ||
 	    (j->lease_expires != -1 &&

@@ -16,6 +16,12 @@
 #include "json.h"
 #include "result.h"
 
+/*
+ * The most stop-set addresses a job carries: Doubletree's global stop set
+ * for one destination, bounded so that a job stays a small message.
+ */
+#define JOB_MAX_STOP_SET 32
+
 struct job {
 	int64_t job_id;          /* >= 1 */
 	enum result_type type;   /* ping or traceroute */
@@ -29,6 +35,14 @@ struct job {
 	int gap_limit;           /* stop after this many silent hops */
 	int timeout_ms;          /* wait per probe, ms */
 	int64_t lease_expires;   /* s since the epoch, -1 absent */
+	/*
+	 * Traceroute only: interface addresses already seen on paths to
+	 * 'dst' (Doubletree's global stop set, "stop_set"); a trace stops
+	 * at the first hop answering from one of them.  Same family as
+	 * 'dst'; none when nstop_set is 0.
+	 */
+	struct addr stop_set[JOB_MAX_STOP_SET];
+	int nstop_set;
 };
 
 /* job_init -- A job of 'type' with the defaults of every optional field. */

@@ -552,6 +552,24 @@ decode_header(
 	return 0;
 }
 
+/* "stop_reason": absent, or a known value for a traceroute. */
+static int
+decode_stop_reason(yajl_val v, struct result *r, struct errbuf *eb)
+{
+	const char *s;
+
+	if (json_str(v, "stop_reason", 0, NULL, 16, &s, eb) == -1)
+		return -1;
+	if (s == NULL)
+		return 0;
+	if (r->type != RESULT_TRACEROUTE)
+		return errbuf_set(eb, "\"stop_reason\": only for a traceroute");
+	if (strcmp(s, "GSS") != 0)
+		return errbuf_set(eb, "\"stop_reason\": \"%s\" is not GSS", s);
+	r->stop_reason = RESULT_STOP_GSS;
+	return 0;
+}
+
 static int
 decode_extra(
     yajl_val v, enum result_mode mode, struct result *r, struct errbuf *eb)
@@ -570,7 +588,8 @@ decode_extra(
 	    get_int(v, "lts", 0, INT64_MIN, -1, INT32_MAX, mode, &r->lts, eb) ==
 		-1 ||
 	    dup_str(v, "worker", RESULT_NAME_MAX, &r->worker, eb) == -1 ||
-	    dup_str(v, "idem_key", RESULT_KEY_MAX, &r->idem_key, eb) == -1)
+	    dup_str(v, "idem_key", RESULT_KEY_MAX, &r->idem_key, eb) == -1 ||
+	    decode_stop_reason(v, r, eb) == -1)
 		return -1;
 	r->has_lts = r->lts != INT64_MIN;
 	if (r->idem_key != NULL && check_key(r->idem_key, eb) == -1)
@@ -800,7 +819,9 @@ result_encode(const struct result *r, struct json_out *j)
 	    opt_int(j, "job_id", r->job_id) == -1 ||
 	    (r->worker != NULL && json_out_str(j, "worker", r->worker) == -1) ||
 	    (r->idem_key != NULL &&
-		json_out_str(j, "idem_key", r->idem_key) == -1))
+		json_out_str(j, "idem_key", r->idem_key) == -1) ||
+	    (r->stop_reason == RESULT_STOP_GSS &&
+		json_out_str(j, "stop_reason", "GSS") == -1))
 		return -1;
 	if ((r->type == RESULT_PING ? encode_pings(j, r) : encode_hops(j, r)) ==
 	    -1)

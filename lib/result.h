@@ -33,6 +33,14 @@ enum result_type { RESULT_PING = 1, RESULT_TRACEROUTE };
 
 enum result_proto { PROTO_ICMP = 1, PROTO_UDP, PROTO_TCP };
 
+/*
+ * Why a traceroute stopped, when that is not the plain end of the path
+ * ("stop_reason", scamper's names).  RESULT_STOP_GSS: at a hop in the
+ * job's global stop set (Doubletree), so the path beyond it was not
+ * probed.
+ */
+enum result_stop { RESULT_STOP_NONE = 0, RESULT_STOP_GSS };
+
 /* One MPLS label stack entry from ICMP extensions (RFC 4884, RFC 4950). */
 struct result_mpls {
 	uint32_t label; /* 20 bits */
@@ -102,6 +110,7 @@ struct result {
 	char *idem_key; /* idempotency key, NULL */
 
 	/* Traceroute. */
+	enum result_stop stop_reason; /* "stop_reason", NONE: absent */
 	struct result_hop *hops;
 	size_t nhops;
 

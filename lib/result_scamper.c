@@ -369,7 +369,7 @@ trace_to_atlas(
     yajl_val v, const struct head *h, struct json_out *j, struct errbuf *eb)
 {
 	struct hop_in *hops = NULL;
-	yajl_val arr;
+	yajl_val arr, stop;
 	int64_t first, count, attempts, last;
 	size_t i, n = 0, per_ttl[RESULT_MAX_HOPS + 1];
 	int rc = -1;
@@ -413,7 +413,16 @@ trace_to_atlas(
 		if (hops[i].ttl > last)
 			last = hops[i].ttl;
 	}
+	/*
+	 * scamper's doubletree mode stops a trace at a hop of its global
+	 * stop set: "GSS", which our format keeps (lib/result.h).  Its other
+	 * stop reasons describe a plain end of the path and are not kept.
+	 */
+	stop = json_get(v, "stop_reason");
 	if (put_head(j, h, "traceroute") == -1 ||
+	    (stop != NULL && YAJL_IS_STRING(stop) &&
+		strcmp(stop->u.string, "GSS") == 0 &&
+		json_out_str(j, "stop_reason", "GSS") == -1) ||
 	    put_hops(j, hops, n, first, last, attempts, &h->dst) == -1) {
 		errbuf_set(eb, "out of memory");
 		goto out;

@@ -30,13 +30,20 @@ trace_cmd_usage(void)
 	       "[--first-hop N]\n"
 	       "      [--max-hops N] [--packets N] [--gap-limit N] "
 	       "[--wait MS]\n"
-	       "      [--allow CIDR]... ADDRESS | --targets FILE\n";
+	       "      [--stop-set ADDRESS]... [--allow CIDR]... "
+	       "ADDRESS | --targets FILE\n";
 }
 
 /* Checks across options, and the protocol's default port. */
 static int
 trace_cmd_check(struct trace_cmd *c, struct errbuf *eb)
 {
+	int i;
+
+	for (i = 0; i < c->nstop_set; i++)
+		if (c->targets == NULL && c->stop_set[i].af != c->dst.af)
+			return errbuf_set(
+			    eb, "--stop-set: not of the destination's family");
 	if (c->first_hop > c->max_hops)
 		return errbuf_set(eb, "--first-hop %d is beyond --max-hops %d",
 		    c->first_hop, c->max_hops);
@@ -46,6 +53,19 @@ trace_cmd_check(struct trace_cmd *c, struct errbuf *eb)
 		c->port = TRACE_DEF_UDP_PORT;
 	if (c->port == -1 && c->proto == PROTO_TCP)
 		c->port = TRACE_DEF_TCP_PORT;
+	return 0;
+}
+
+/* One --stop-set address. */
+static int
+add_stop(struct trace_cmd *c, const char *s, struct errbuf *eb)
+{
+	if (c->nstop_set == JOB_MAX_STOP_SET)
+		return errbuf_set(
+		    eb, "--stop-set: at most %d addresses", JOB_MAX_STOP_SET);
+	if (addr_parse(s, &c->stop_set[c->nstop_set], eb) == -1)
+		return errbuf_prefix(eb, "--stop-set");
+	c->nstop_set++;
 	return 0;
 }
 
@@ -63,6 +83,7 @@ trace_cmd_parse(int argc, char **argv, struct trace_cmd *c, struct errbuf *eb)
 		{ "wait", required_argument, NULL, 'w' },
 		{ "allow", required_argument, NULL, 'a' },
 		{ "targets", required_argument, NULL, 'T' },
+		{ "stop-set", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -114,6 +135,9 @@ trace_cmd_parse(int argc, char **argv, struct trace_cmd *c, struct errbuf *eb)
 		case 'T':
 			c->targets = optarg;
 			break;
+		case 'S':
+			rc = add_stop(c, optarg, eb);
+			break;
 		case 'h':
 			c->help = 1;
 			return 0;
@@ -154,6 +178,8 @@ trace_cmd_from_job(const struct job *j, struct trace_cmd *c, struct errbuf *eb)
 		c->gap_limit = j->gap_limit;
 	if (j->timeout_ms > 0)
 		c->timeout_ms = j->timeout_ms;
+	memcpy(c->stop_set, j->stop_set, sizeof(c->stop_set));
+	c->nstop_set = j->nstop_set;
 	return trace_cmd_check(c, eb);
 }
 

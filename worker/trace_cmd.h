@@ -29,7 +29,10 @@ struct trace_cmd {
 	int gap_limit;           /* stop after this many silent hops in a row */
 	int timeout_ms;          /* wait for each reply, ms */
 	struct prefix_set allow; /* --allow */
-	const char *targets;     /* --targets FILE ("-": stdin), or NULL */
+	/* Doubletree's global stop set (job "stop_set", --stop-set). */
+	struct addr stop_set[JOB_MAX_STOP_SET];
+	int nstop_set;
+	const char *targets; /* --targets FILE ("-": stdin), or NULL */
 	int help;
 };
 

@@ -21,6 +21,8 @@ struct trace_do {
 	uint64_t near_wait_us; /* wait below it (expire_below), µs */
 	int hold_ttl;          /* probes above it held back (hint), or 0 */
 	int router_ttl; /* highest TTL a router answered (not ending), or 0 */
+	int gss_ttl;    /* lowest TTL answered from a stop-set address, or 0 */
+	int dst_ttl;    /* lowest TTL the destination answered at, or 256 */
 	struct probe *probes;
 	struct trace_outcome out;
 };
@@ -251,7 +253,7 @@ static void
 check_done(struct trace_do *td)
 {
 	struct trace_outcome *o = &td->out;
-	int i, k, last = -1, run = 0, silent, halt;
+	int i, k, last = -1, run = 0, silent, halt = 0;
 
 	if (td->done)
 		return;
@@ -275,6 +277,7 @@ check_done(struct trace_do *td)
 		last = o->nttl - 1;
 	td->done = 1;
 	o->last_ttl = o->first_hop + last;
+	o->gss = td->gss_ttl == o->last_ttl && !halt;
 	o->endtime = (int64_t)time(NULL);
 	for (k = 0; k < o->packets; k++)
 		if (o->v[last * o->packets + k].reached)
@@ -342,6 +345,36 @@ expire_below(struct trace_do *td, const struct probe *p, uint32_t rtt_us)
 		    td->probes[i].tx_us + td->near_wait_us);
 }
 
+/* Is 'a' in the command's stop set? */
+static int
+in_stop_set(const struct trace_do *td, const struct addr *a)
+{
+	int i;
+
+	for (i = 0; i < td->cmd.nstop_set; i++)
+		if (addr_cmp(&td->cmd.stop_set[i], a) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Doubletree's forward stop rule: a router answering from an address
+ * of the stop set is on a path already known from other vantages, so
+ * the TTLs beyond it would only measure that path again.  The trace ends
+ * there as it would at the destination: probes not yet sent are
+ * cancelled, those in flight are ignored.
+ */
+static void
+stop_at_known(struct trace_do *td, const struct probe *p,
+    const struct trace_probe_outcome *o)
+{
+	if (halts(o) || o->reached || !in_stop_set(td, &o->from))
+		return;
+	if (td->gss_ttl == 0 || p->ttl < td->gss_ttl)
+		td->gss_ttl = p->ttl;
+	end_at(td, p->ttl);
+}
+
 static void
 trace_do_reply(void *arg, struct probe *p, const struct probe_reply *r)
 {
@@ -367,6 +400,7 @@ trace_do_reply(void *arg, struct probe *p, const struct probe_reply *r)
 		td->router_ttl = p->ttl;
 	if (halts(o))
 		end_at(td, p->ttl);
+	stop_at_known(td, p, o);
 	/*
 	 * The destination's ICMP error quotes our probe with the TTL it had
 	 * left on arrival, so it tells the destination's distance even when
@@ -379,8 +413,19 @@ trace_do_reply(void *arg, struct probe *p, const struct probe_reply *r)
 	 */
 	if (o->reached && o->ittl >= 1 && o->ittl <= p->ttl)
 		end_at(td, p->ttl - o->ittl + 1);
-	if (o->reached)
-		hint_set(&td->cmd.dst, td->end_ttl, 0);
+	/*
+	 * The hint is the destination's distance, which a stop at a known
+	 * hop (in end_ttl once gss_ttl is set) says nothing about.
+	 */
+	if (o->reached) {
+		if (p->ttl < td->dst_ttl)
+			td->dst_ttl = p->ttl;
+		if (o->ittl >= 1 && o->ittl <= p->ttl &&
+		    p->ttl - o->ittl + 1 < td->dst_ttl)
+			td->dst_ttl = p->ttl - o->ittl + 1;
+		hint_set(&td->cmd.dst,
+		    td->gss_ttl != 0 ? td->dst_ttl : td->end_ttl, 0);
+	}
 	check_done(td);
 }
 
@@ -434,7 +479,7 @@ trace_do_new(const struct trace_cmd *c, struct loop *l, const struct addr *src,
 	td->cmd.allow = (struct prefix_set)PREFIX_SET_INIT;
 	td->loop = l;
 	td->n = (int)n;
-	td->end_ttl = 256;
+	td->end_ttl = td->dst_ttl = 256;
 	td->seq0 = util_random32();
 	td->out.src = *src;
 	td->out.endtime = -1;

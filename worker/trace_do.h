@@ -11,6 +11,9 @@
  *	every TTL up to the one where the destination answered (or an ICMP
  *	unreachable came) is resolved, or after 'gap_limit' silent hops in a
  *	row; probes still outstanding beyond that point are cancelled.
+ *	A hop answering from an address of the command's stop set ends the
+ *	trace there too (Doubletree's global stop set: the path beyond is
+ *	already known from other vantages), reported as stop_reason "GSS".
  *
  *	How paris_id maps to headers (the flow stays constant for the whole
  *	trace, so per-flow load balancers send every probe one way):
@@ -60,6 +63,7 @@ struct trace_outcome {
 	int nttl;     /* TTLs probed: first_hop .. first_hop + nttl - 1 */
 	int packets;  /* probes per TTL */
 	int last_ttl; /* last TTL to report */
+	int gss;      /* stopped at a stop-set hop (last_ttl) */
 	/* [(ttl - first_hop) * packets + k] */
 	struct trace_probe_outcome *v;
 };

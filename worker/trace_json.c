@@ -96,6 +96,8 @@ trace_json_result(const struct trace_cmd *c, const struct trace_outcome *o)
 	r->size = o->size;
 	if (c->proto != PROTO_ICMP)
 		r->port = c->port;
+	if (o->gss)
+		r->stop_reason = RESULT_STOP_GSS;
 	for (i = 0; i < nhops; i++) {
 		struct result_hop *h = &r->hops[r->nhops++];
 

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "job.h"
 #include "result.h"
 
@@ -32,6 +33,31 @@ round_trip(const struct result *r, enum result_mode mode)
 	result_free(r2);
 }
 
+/* A decoded job encodes, and its encoding decodes to the same encoding. */
+static void
+job_round_trip(const struct job *j)
+{
+	struct buf a = BUF_INIT, b = BUF_INIT;
+	struct json_out o;
+	struct errbuf eb;
+	struct job j2;
+	yajl_val v;
+
+	if (json_out_init(&o, &a) == -1 || job_encode(j, &o) == -1)
+		abort();
+	json_out_free(&o);
+	if ((v = json_parse(buf_str(&a), a.len, &eb)) == NULL ||
+	    job_decode(v, &j2, &eb) == -1 || j2.nstop_set != j->nstop_set)
+		abort();
+	yajl_tree_free(v);
+	if (json_out_init(&o, &b) == -1 || job_encode(&j2, &o) == -1 ||
+	    strcmp(buf_str(&a), buf_str(&b)) != 0)
+		abort();
+	json_out_free(&o);
+	buf_free(&a);
+	buf_free(&b);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -50,7 +76,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		round_trip(r, RESULT_ATLAS);
 		result_free(r);
 	}
-	(void)job_decode(v, &j, &eb);
+	if (job_decode(v, &j, &eb) == 0)
+		job_round_trip(&j);
 	yajl_tree_free(v);
 	return 0;
 }

@@ -6,7 +6,9 @@
 # feedback honouring fresh rows at once), `import dbip` (DB-IP lite CSV:
 # ranges cut into prefixes, re-import stable, bad lines rejected, nothing
 # imported), geofeed locations at the country's point, `worker-location`,
-# and the RTT-constraint estimate run by `run --once`.
+# the RTT-constraint estimate run by `run --once`, and `bogons load` and
+# `import dbip` from URLs on 127.0.0.1 (conditional refresh: a 304 changes
+# nothing).
 #
 # Prints TAP.  Runs under tests/pg/with-pg, in a database of its own, as a
 # login role in pingsvc_frontier (so the grants are tested too).
@@ -216,5 +218,73 @@ is "$(q "SELECT method || ' ' || vantages || ' ' || round(area_km2 / 1000) || ' 
     "the lens between the vantages: centroid half way, about 90,000 km²"
 out=$(fr run --once 2>&1)
 is "$(field "$out" located)" -1 "the next cycle: not due again"
+
+# --- bogons load and import dbip from URLs (127.0.0.1 only) ----------------
+if command -v python3 >/dev/null 2>&1; then
+	mkdir -p "$tmp/www"
+	cp "$v4" "$tmp/www/v4.txt"
+	cp "$v6" "$tmp/www/v6.txt"
+	cp "$tmp/dbip-city-lite.csv" "$tmp/www/dbip.csv"
+	python3 "$top/tests/integration/httpd_cond.py" "$tmp/www" >"$tmp/port" 2>"$tmp/httpd.log" &
+	httpd=$!
+	for _ in $(seq 50); do [ -s "$tmp/port" ] && break; sleep 0.1; done
+	url=http://127.0.0.1:$(cat "$tmp/port")
+	state() {
+		q "SELECT md5(string_agg(prefix::text || kind || source, ',' ORDER BY prefix))
+		     FROM pingsvc.special_ranges;
+		   SELECT md5(string_agg(prefix::text || source || ST_AsText(location), ',' ORDER BY prefix))
+		     FROM pingsvc.geolocations;
+		   SELECT md5(string_agg(source || last_import::text || coalesce(etag, ''), ',' ORDER BY source))
+		     FROM pingsvc.import_sources" | tr '\n' ' '
+	}
+	out=$(fr bogons load "$url/v4.txt" "$url/v6.txt" --source cymru-fullbogons 2>&1)
+	is "$(counts "$out")" "prefixes 131799 removed $(bogons) added 131782 special 17" \
+	    "bogons load URL URL: loaded like the files"
+	is "$(q "SELECT count(*) FROM pingsvc.import_sources WHERE format = 'bogons'
+	           AND source LIKE '$url/%' AND etag IS NOT NULL AND last_modified IS NOT NULL")" 2 \
+	    "bogons URLs: validators stored"
+	before=$(state)
+	out=$(fr bogons load "$url/v4.txt" "$url/v6.txt" --source cymru-fullbogons 2>&1)
+	is "$(counts "$out")" "unchanged 1 prefixes 0 removed 0 added 0 special 0" \
+	    "bogons refresh, both unchanged: 304, nothing loaded"
+	like "$(tail -2 "$tmp/httpd.log" | tr '\n' ' ')" 'inm="[0-9a-f]+" ims=[A-Z].* 304 .*inm="[0-9a-f]+" ims=[A-Z].* 304' \
+	    "bogons refresh sent If-None-Match and If-Modified-Since"
+	is "$(state)" "$before" "a 304 changed nothing (bogons, sources, not even last_import)"
+	grep -v '^192\.' "$v4" >"$tmp/www/v4.txt"
+	out=$(fr bogons load "$url/v4.txt" "$url/v6.txt" --source cymru-fullbogons 2>&1)
+	n4=$(grep -c '^[0-9]' "$tmp/www/v4.txt")
+	is "$(field "$out" prefixes)" $((n4 + 131799 - 1479)) \
+	    "one list changed: both used (the unchanged one fetched again)"
+	like "$(tail -3 "$tmp/httpd.log" | tr '\n' ' ')" 'v4.txt inm="[0-9a-f]+" .* 200 .*v6.txt inm="[0-9a-f]+" .* 304 .*v6.txt inm=None ims=None 200' \
+	    "... v4 200, v6 304 then fetched in full"
+	before=$(state)
+	out=$(fr bogons load "$url/v4.txt" "$url/gone.txt" 2>&1)
+	ok $(( $? == 1 ? 0 : 1 )) "bogons load of a missing URL: exit 1"
+	like "$out" "gone.txt: HTTP status 404.*nothing changed" "... saying so"
+	is "$(state)" "$before" "... and changing nothing"
+
+	out=$(fr import dbip "$url/dbip.csv" --provider dbip-city-lite 2>&1)
+	is "$(counts "$out")" "ranges 4 prefixes 6 located 6 unlocated 0 removed 0" \
+	    "import dbip URL: imported like the file (the 3 rows kept, 3 added)"
+	is "$(q "SELECT count(*) FROM pingsvc.import_sources WHERE format = 'dbip'
+	           AND source = '$url/dbip.csv' AND etag IS NOT NULL")" 1 \
+	    "dbip URL: validators stored"
+	before=$(state)
+	out=$(fr import dbip "$url/dbip.csv" --provider dbip-city-lite 2>&1)
+	is "$(counts "$out")" "unchanged 1 ranges 0 prefixes 0 located 0 unlocated 0 removed 0" \
+	    "dbip refresh: 304, nothing imported"
+	like "$(tail -1 "$tmp/httpd.log")" 'dbip.csv inm="[0-9a-f]+" ims=[A-Z].* 304$' \
+	    "dbip refresh: a conditional request answered 304"
+	is "$(state)" "$before" "a 304 changed nothing (locations, sources)"
+	{ head -2 "$tmp/dbip-city-lite.csv"; echo '1.0.8.0,1.0.7.255,AS,CN,x,y,1,2'; } >"$tmp/www/dbip.csv"
+	out=$(fr import dbip "$url/dbip.csv" --provider dbip-city-lite 2>&1)
+	ok $(( $? == 1 ? 0 : 1 )) "dbip URL with a bad line: exit 1"
+	like "$out" "dbip.csv: line 3: ip_start 1.0.8.0 after ip_end.*nothing imported" "... naming the line"
+	is "$(state)" "$before" "... and changing nothing"
+	kill "$httpd" 2>/dev/null
+	wait "$httpd" 2>/dev/null
+else
+	for i in $(seq 18); do skip "no python3 for a local HTTP server"; done
+fi
 
 done_testing

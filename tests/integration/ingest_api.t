@@ -54,13 +54,16 @@ like "$(req GET /nowhere '')" '^404 ' "unknown path: 404"
 # --- claim ---
 q "INSERT INTO pingsvc.jobs (kind, target, proto, required_cap, port, params)
    SELECT 'traceroute', ('198.51.100.' || g)::inet, 'icmp', 'icmp', NULL,
-          '{\"max_hops\": 20}'::jsonb FROM generate_series(1, 5) g" >/dev/null
+          '{\"max_hops\": 20, \"stop_set\": [\"198.51.100.254\"]}'::jsonb
+     FROM generate_series(1, 5) g" >/dev/null
 q "INSERT INTO pingsvc.jobs (kind, target, proto, required_cap, port)
    VALUES ('ping', '198.51.100.99', 'tcp', 'tcp', 443)" >/dev/null
 out=$(req POST /v1/claim "$tok2" '{"max": 2}')
 like "$out" '^200 \{"jobs":\[\{"job_id":1,"type":"traceroute","af":4,"dst_addr":"198.51.100.1","proto":"ICMP",.*"max_hops":20' \
     "claim returns jobs in the job format"
 like "$out" '"server_time":[0-9.]+' "claim answers server_time"
+like "$out" '"max_hops":20,"gap_limit":5,"stop_set":\["198\.51\.100\.254"\]' \
+    "a traceroute's stop set (params.stop_set) reaches the worker"
 is "$(grep -o '"job_id"' <<<"$out" | wc -l)" 2 "claim honours max"
 is "$(q "SELECT count(*) FROM pingsvc.jobs WHERE state = 'leased' AND worker_id = (SELECT worker_id FROM pingsvc.workers WHERE name = 'api-w2') AND lease_expires > now() + interval '290 s' AND attempts = 1")" \
     2 "two jobs leased to api-w2 for lease_s"

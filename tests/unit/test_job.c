@@ -65,6 +65,50 @@ static const struct job_case job_cases[] = {
 	  "\"timeout_ms\":5}",
 	    0, "\"timeout_ms\": 5" },
 	{ "[]", 0, "must be a JSON object" },
+	/* Doubletree's stop set: traceroute only, addresses of dst's family. */
+	{ "{\"job_id\":3,\"type\":\"traceroute\",\"dst_addr\":\"198.18.100."
+	  "10\","
+	  "\"stop_set\":[\"198.18.10.2\",\"198.18.16.2\"],\"vantage\":\"v2\"}",
+	    1,
+	    "{\"job_id\":3,\"type\":\"traceroute\",\"af\":4,"
+	    "\"dst_addr\":\"198.18.100.10\",\"proto\":\"ICMP\",\"packets\":3,"
+	    "\"first_hop\":1,\"max_hops\":32,\"gap_limit\":5,"
+	    "\"stop_set\":[\"198.18.10.2\",\"198.18.16.2\"],"
+	    "\"timeout_ms\":1000}" },
+	{ "{\"job_id\":3,\"type\":\"traceroute\",\"dst_addr\":\"198.18.100."
+	  "10\","
+	  "\"stop_set\":[]}",
+	    1,
+	    "{\"job_id\":3,\"type\":\"traceroute\",\"af\":4,"
+	    "\"dst_addr\":\"198.18.100.10\",\"proto\":\"ICMP\",\"packets\":3,"
+	    "\"first_hop\":1,\"max_hops\":32,\"gap_limit\":5,"
+	    "\"timeout_ms\":1000}" },
+	{ "{\"job_id\":1,\"type\":\"ping\",\"dst_addr\":\"198.18.2.1\","
+	  "\"stop_set\":[\"198.18.10.2\"]}",
+	    0, "\"stop_set\": only for a traceroute" },
+	{ "{\"job_id\":1,\"type\":\"traceroute\",\"dst_addr\":\"198.18.2.1\","
+	  "\"stop_set\":\"198.18.10.2\"}",
+	    0, "\"stop_set\": must be an array" },
+	{ "{\"job_id\":1,\"type\":\"traceroute\",\"dst_addr\":\"198.18.2.1\","
+	  "\"stop_set\":[\"198.18.10.2\",7]}",
+	    0, "\"stop_set\"[1]: must be a string" },
+	{ "{\"job_id\":1,\"type\":\"traceroute\",\"dst_addr\":\"198.18.2.1\","
+	  "\"stop_set\":[\"198.18.10\"]}",
+	    0, "\"stop_set\"[0]: invalid IPv4" },
+	{ "{\"job_id\":1,\"type\":\"traceroute\",\"dst_addr\":\"198.18.2.1\","
+	  "\"stop_set\":[\"2001:db8::1\"]}",
+	    0, "\"stop_set\"[0]: 2001:db8::1 is not of the family" },
+	{ "{\"job_id\":1,\"type\":\"traceroute\",\"dst_addr\":\"198.18.2.1\","
+	  "\"stop_set\":[\"198.18.0.1\",\"198.18.0.2\",\"198.18.0.3\","
+	  "\"198.18.0.4\",\"198.18.0.5\",\"198.18.0.6\",\"198.18.0.7\","
+	  "\"198.18.0.8\",\"198.18.0.9\",\"198.18.0.10\",\"198.18.0.11\","
+	  "\"198.18.0.12\",\"198.18.0.13\",\"198.18.0.14\",\"198.18.0.15\","
+	  "\"198.18.0.16\",\"198.18.0.17\",\"198.18.0.18\",\"198.18.0.19\","
+	  "\"198.18.0.20\",\"198.18.0.21\",\"198.18.0.22\",\"198.18.0.23\","
+	  "\"198.18.0.24\",\"198.18.0.25\",\"198.18.0.26\",\"198.18.0.27\","
+	  "\"198.18.0.28\",\"198.18.0.29\",\"198.18.0.30\",\"198.18.0.31\","
+	  "\"198.18.0.32\",\"198.18.0.33\"]}",
+	    0, "\"stop_set\": 33 entries, at most 32 allowed" },
 };
 
 static void

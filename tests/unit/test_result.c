@@ -135,7 +135,9 @@ test_wire_trace(void **state)
 	assert_true(r->has_lts);
 	assert_int_equal(r->lts, 12);
 	assert_string_equal(r->idem_key, "w1:42:1");
+	assert_int_equal(r->stop_reason, RESULT_STOP_NONE);
 	s = result_to_json(r);
+	assert_null(strstr(s, "stop_reason"));
 	assert_non_null(strstr(s, "\"mpls\":[{\"label\":16005"));
 	assert_non_null(strstr(s, "{\"x\":\"*\"}"));
 	assert_non_null(strstr(s, "\"rtt\":2,"));
@@ -177,6 +179,10 @@ static const struct bad_case bad_cases[] = {
 	{ "{\"x\":\"*\"}", "7", "result[0]: result[1]: must be an object" },
 	{ "\"job_id\":42", "\"job_id\":0", "\"job_id\": 0 is out of range" },
 	{ "\"dst_addr\":\"198.18.2.10\",", "", "\"dst_addr\": missing" },
+	{ "\"job_id\":42,", "\"job_id\":42,\"stop_reason\":\"COMPLETED\",",
+	    "\"stop_reason\": \"COMPLETED\" is not GSS" },
+	{ "\"job_id\":42,", "\"job_id\":42,\"stop_reason\":1,",
+	    "\"stop_reason\": must be a string" },
 	{ "\"dst_addr\":\"198.18.2.10\"", "\"dst_addr\":\"0.0.0.0\"",
 	    "\"dst_addr\": the unspecified address is no destination" },
 };
@@ -194,6 +200,39 @@ replace(const char *s, const char *from, const char *to)
 	assert_non_null(o);
 	snprintf(o, n, "%.*s%s%s", (int)(p - s), s, to, p + strlen(from));
 	return o;
+}
+
+/* "stop_reason": "GSS" survives a round trip; a ping may not carry it. */
+static void
+test_stop_reason(void **state)
+{
+	struct result *r, *r2;
+	struct errbuf eb;
+	char *in, *s;
+
+	(void)state;
+	in = replace(good_trace, "\"job_id\":42,",
+	    "\"job_id\":42,\"stop_reason\":\"GSS\",");
+	assert_int_equal(
+	    result_decode_text(in, strlen(in), RESULT_WIRE, &r, &eb), 0);
+	assert_int_equal(r->stop_reason, RESULT_STOP_GSS);
+	s = result_to_json(r);
+	assert_non_null(strstr(s, "\"stop_reason\":\"GSS\""));
+	assert_int_equal(
+	    result_decode_text(s, strlen(s), RESULT_WIRE, &r2, &eb), 0);
+	assert_int_equal(r2->stop_reason, RESULT_STOP_GSS);
+	result_free(r2);
+	free(s);
+	result_free(r);
+	free(in);
+	in = "{\"type\":\"ping\",\"af\":4,\"proto\":\"ICMP\","
+	     "\"dst_addr\":\"198.18.2.10\",\"timestamp\":1764000000,"
+	     "\"idem_key\":\"k\",\"stop_reason\":\"GSS\",\"sent\":1,"
+	     "\"rcvd\":0,\"result\":[{\"x\":\"*\"}]}";
+	assert_int_equal(
+	    result_decode_text(in, strlen(in), RESULT_WIRE, &r, &eb), -1);
+	assert_non_null(
+	    strstr(eb.msg, "\"stop_reason\": only for a traceroute"));
 }
 
 static void
@@ -333,6 +372,7 @@ main(void)
 		cmocka_unit_test(test_atlas_files),
 		cmocka_unit_test(test_wire_trace),
 		cmocka_unit_test(test_wire_rejects),
+		cmocka_unit_test(test_stop_reason),
 		cmocka_unit_test(test_wire_sizes),
 		cmocka_unit_test(test_wire_ping),
 		cmocka_unit_test(test_modes),

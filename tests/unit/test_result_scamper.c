@@ -247,6 +247,32 @@ test_icmp_errors_and_mpls(void **state)
 	result_free(r);
 }
 
+/* Doubletree: scamper's "GSS" stop is kept, its other stop reasons not. */
+static void
+test_stop_reason(void **state)
+{
+	struct result *r;
+	char *enc;
+
+	(void)state;
+	r = decode_ok(TRACE_HEAD "\"stop_reason\":\"GSS\",\"hop_count\":1,"
+				 "\"hops\":[{\"addr\":\"203.0.113.1\","
+				 "\"probe_ttl\":1,\"rtt\":1.5,\"icmp_type\":11,"
+				 "\"icmp_code\":0}]}");
+	assert_int_equal(r->stop_reason, RESULT_STOP_GSS);
+	assert_non_null(enc = result_to_json(r));
+	assert_non_null(strstr(enc, "\"stop_reason\":\"GSS\""));
+	free(enc);
+	result_free(r);
+	r = decode_ok(
+	    TRACE_HEAD "\"stop_reason\":\"COMPLETED\",\"hop_count\":1,"
+		       "\"hops\":[{\"addr\":\"198.51.100.9\","
+		       "\"probe_ttl\":1,\"rtt\":1.5,\"icmp_type\":0,"
+		       "\"icmp_code\":0}]}");
+	assert_int_equal(r->stop_reason, RESULT_STOP_NONE);
+	result_free(r);
+}
+
 static void
 test_ping_dup_and_foreign(void **state)
 {
@@ -328,6 +354,7 @@ main(void)
 		cmocka_unit_test(test_pings),
 		cmocka_unit_test(test_tracelb_refused),
 		cmocka_unit_test(test_icmp_errors_and_mpls),
+		cmocka_unit_test(test_stop_reason),
 		cmocka_unit_test(test_ping_dup_and_foreign),
 		cmocka_unit_test(test_refusals),
 	};

@@ -65,6 +65,10 @@ static const struct cmd_case trace_cases[] = {
 	{ "--proto sctp 198.18.100.10", 0, "--proto" },
 	{ "--wait 0 198.18.100.10", 0, "--wait" },
 	{ "", 0, "ADDRESS" },
+	{ "--stop-set 198.18.10 198.18.100.10", 0, "--stop-set" },
+	{ "--stop-set 2001:db8::1 198.18.100.10", 0, "--stop-set" },
+	{ "--stop-set 198.18.10.2 --stop-set 198.18.16.2 198.18.100.10", 1,
+	    NULL },
 };
 
 /* Split 'args' into argv after 'cmd'; returns argc. */
@@ -173,6 +177,14 @@ test_trace_from_job(void **state)
 	assert_int_equal(tc.paris_id, 9);
 	assert_int_equal(tc.max_hops, 20);
 	assert_int_equal(tc.port, TRACE_DEF_UDP_PORT);
+	assert_int_equal(tc.nstop_set, 0);
+	trace_cmd_free(&tc);
+	/* The job's stop set travels into the command. */
+	assert_int_equal(addr_parse("198.18.10.2", &j.stop_set[0], &eb), 0);
+	j.nstop_set = 1;
+	assert_int_equal(trace_cmd_from_job(&j, &tc, &eb), 0);
+	assert_int_equal(tc.nstop_set, 1);
+	assert_int_equal(addr_cmp(&tc.stop_set[0], &j.stop_set[0]), 0);
 	trace_cmd_free(&tc);
 	j.type = RESULT_PING;
 	assert_int_equal(trace_cmd_from_job(&j, &tc, &eb), -1);
