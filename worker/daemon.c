@@ -764,7 +764,7 @@ daemon_run(struct settings *st, const struct prefix_set *allow)
 	sock_probe_caps(
 	    &caps, st->has_selftest_addr ? &st->selftest_addr : NULL);
 	d.cap_icmp = sock_caps_icmp(&caps);
-	d.cap_udp = sock_caps_icmp(&caps);
+	d.cap_udp = sock_caps_udp(&caps);
 	d.cap_tcp = sock_caps_tcp(&caps);
 	if (caps.icmp_passes == 0 || caps.tcp_passes == 0)
 		LOG(LOG_LVL_WARN,

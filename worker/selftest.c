@@ -33,7 +33,7 @@ selftest_json(struct buf *out, const struct addr *egress)
 	    json_out_open(&j, "caps", 0) == -1 ||
 	    json_out_bool(&j, "icmp", sock_caps_icmp(&c)) == -1 ||
 	    json_out_bool(&j, "tcp", sock_caps_tcp(&c)) == -1 ||
-	    json_out_bool(&j, "udp", sock_caps_icmp(&c)) == -1 ||
+	    json_out_bool(&j, "udp", sock_caps_udp(&c)) == -1 ||
 	    json_out_bool(&j, "icmp_paris", sock_caps_icmp(&c)) == -1 ||
 	    json_out_bool(&j, "timestamps", c.timestamp) == -1 ||
 	    json_out_bool(&j, "ipv4", 1) == -1 ||

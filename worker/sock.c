@@ -584,6 +584,12 @@ sock_caps_icmp(const struct sock_caps *c)
 }
 
 int
+sock_caps_udp(const struct sock_caps *c)
+{
+	return sock_caps_icmp(c);
+}
+
+int
 sock_caps_tcp(const struct sock_caps *c)
 {
 	return c->tcp && c->hdrincl && c->tcp_passes != 0;

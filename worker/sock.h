@@ -162,4 +162,15 @@ void sock_probe_caps(struct sock_caps *c, const struct addr *egress);
 int sock_caps_icmp(const struct sock_caps *c);
 int sock_caps_tcp(const struct sock_caps *c);
 
+/*
+ * sock_caps_udp --
+ *	UDP traces: the probes are UDP, but every answer (time exceeded,
+ *	the destination's port unreachable) is ICMP on the raw ICMP socket,
+ *	so a node that cannot send ICMP and get the answers (the loopback
+ *	echo, selftest_address) cannot do them either.  The same as
+ *	sock_caps_icmp, on purpose; a rule dropping only outgoing ICMP
+ *	echoes would make this too strict, never too lax.
+ */
+int sock_caps_udp(const struct sock_caps *c);
+
 #endif

@@ -177,6 +177,28 @@ test_trace_err_letters(void **state)
 	}
 }
 
+/*
+ * ping_setup --
+ *	A ping of 'dst' by 'proto' from the lab vantage v1 (198.18.2.10) and
+ *	its outcome of 'n' probes 'v': one second long, 48-byte probes; a
+ *	test changes what it checks.
+ */
+static void
+ping_setup(struct ping_cmd *c, struct ping_outcome *o, enum result_proto proto,
+    const char *dst, struct ping_probe_outcome *v, int n)
+{
+	memset(c, 0, sizeof(*c));
+	memset(o, 0, sizeof(*o));
+	c->proto = proto;
+	lab_addr(dst, &c->dst);
+	lab_addr("198.18.2.10", &o->src);
+	o->timestamp = 1795700000;
+	o->endtime = o->timestamp + 1;
+	o->size = 48;
+	o->n = n;
+	o->v = v;
+}
+
 static void
 test_ping_result(void **state)
 {
@@ -193,17 +215,10 @@ test_ping_result(void **state)
 	struct result *r, *back;
 
 	(void)state;
-	memset(&c, 0, sizeof(c));
-	memset(&o, 0, sizeof(o));
-	c.proto = PROTO_TCP;
+	ping_setup(&c, &o, PROTO_TCP, "198.18.100.20", v, 5);
 	c.port = 80;
-	lab_addr("198.18.100.20", &c.dst);
-	lab_addr("198.18.2.10", &o.src);
-	o.timestamp = 1795700000;
-	o.endtime = 1795700004;
+	o.endtime = o.timestamp + 4;
 	o.size = 20;
-	o.n = 5;
-	o.v = v;
 	assert_non_null(r = ping_json_result(&c, &o));
 	back = roundtrip(r);
 	assert_int_equal(back->sent, 5);
@@ -237,16 +252,7 @@ test_ping_send_failed(void **state)
 	struct result *r, *back;
 
 	(void)state;
-	memset(&c, 0, sizeof(c));
-	memset(&o, 0, sizeof(o));
-	c.proto = PROTO_ICMP;
-	lab_addr("198.18.100.10", &c.dst);
-	lab_addr("198.18.2.10", &o.src);
-	o.timestamp = 1795700000;
-	o.endtime = 1795700001;
-	o.size = 48;
-	o.n = 3;
-	o.v = v;
+	ping_setup(&c, &o, PROTO_ICMP, "198.18.100.10", v, 3);
 	assert_non_null(r = ping_json_result(&c, &o));
 	back = roundtrip(r);
 	assert_int_equal(back->sent, 1);
