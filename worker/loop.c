@@ -9,9 +9,11 @@
  *	rate cap when probes are queued, and the next measurement a target
  *	interval holds back.  All times are CLOCK_MONOTONIC µs, so a clock
  *	step cannot fire or starve timers; RTTs come from the kernel's
- *	receive stamps (CLOCK_REALTIME) against CLOCK_REALTIME read around
- *	each sendmmsg (flush_batch), falling back to the monotonic clock
- *	when the kernel gave no stamp or the wall clock moved meanwhile.
+ *	receive stamps (CLOCK_REALTIME) against its send stamps (read from
+ *	the sending socket's error queue, drain_txstamps), or where there is
+ *	none CLOCK_REALTIME read around each sendmmsg (flush_batch), falling
+ *	back to the monotonic clock when the kernel gave no receive stamp or
+ *	the wall clock moved meanwhile.
  */
 #include <errno.h>
 #include <poll.h>
@@ -88,6 +90,8 @@ struct loop {
 	struct loop_stats stats;
 	struct send_batch tx;    /* probes being sent */
 	struct sock_batch rx;    /* received packets */
+	struct sock_txbatch txs; /* kernel send stamps */
+	int txs_matched;         /* a send stamp has matched a probe */
 	struct sendhelp *helper; /* sends half of a large batch, or NULL */
 	int helper_tried;        /* started on the first large batch */
 };
@@ -701,6 +705,7 @@ settle(struct loop *l, int lo, int hi, const struct sendhelp_result *r)
 		p->tx_real.tv_sec = r->r0.tv_sec + (time_t)(off / 1000000000);
 		p->tx_real.tv_nsec = (long)(off % 1000000000);
 		p->tx_us = r->m0 + span_ns * (uint64_t)k / n / 1000;
+		p->tx_kernel = 0;
 		if (!p->hashed && hash_insert(l, p) == -1) {
 			fail_probe(l, p, ENOMEM);
 			continue;
@@ -878,20 +883,76 @@ fire_timers(struct loop *l, uint64_t now)
  * Receiving
  * --------------------------------------------------------------------- */
 
+/*
+ * Read the kernel's send stamps waiting on 'fd' and give each to its
+ * probe, if still in flight: the time the packet reached the device,
+ * where tx_real was only an estimate from the clock around sendmmsg.
+ * The monotonic send time moves by as much, so timeouts and the
+ * fallback below agree with it.
+ */
+static void
+drain_txstamps(struct loop *l, int fd)
+{
+	struct sock_txbatch *b = &l->txs;
+	struct probe_key k;
+	struct probe *p;
+	int64_t d;
+	int i, n;
+
+	do {
+		if ((n = sock_recv_txstamps(fd, b)) <= 0)
+			return;
+		for (i = 0; i < n; i++) {
+			if ((b->ts[i].tv_sec == 0 && b->ts[i].tv_nsec == 0) ||
+			    probe_key_sent(&k, b->pkt[i], b->len[i]) == -1 ||
+			    (p = hash_find(l, &k)) == NULL ||
+			    p->state != PROBE_INFLIGHT || p->tx_kernel)
+				continue;
+			d = ((int64_t)b->ts[i].tv_sec -
+				(int64_t)p->tx_real.tv_sec) *
+				1000000 +
+			    ((int64_t)b->ts[i].tv_nsec -
+				(int64_t)p->tx_real.tv_nsec) /
+				1000;
+			/* Off by more than a second: the wall clock moved. */
+			if (d < -1000000 || d > 1000000)
+				continue;
+			p->tx_real = b->ts[i];
+			p->tx_us = (uint64_t)((int64_t)p->tx_us + d);
+			p->tx_kernel = 1;
+			l->txs_matched = 1;
+			l->stats.tx_stamps++;
+		}
+	} while (n == SOCK_BATCH);
+}
+
+static int
+send_fd_of(const struct loop *l, const struct probe *p)
+{
+	if (p->key.af == 6)
+		return l->socks.tx_stamps6 ? l->socks.send6_fd : -1;
+	return l->socks.tx_stamps ? l->socks.send_fd : -1;
+}
+
+/*
+ * The RTT in µs: receive stamp minus send time (the kernel's send stamp
+ * where it gave one).  A round trip is never 0: one shorter than the
+ * resolution (the lab's first hop takes about 2 µs) is reported as 1.
+ */
 static uint32_t
 rtt_us(const struct probe *p, const struct timespec *ts, uint64_t now)
 {
-	uint64_t mono = now - p->tx_us;
+	uint64_t mono = now > p->tx_us ? now - p->tx_us : 0;
 	int64_t k;
 
 	if (ts->tv_sec == 0 && ts->tv_nsec == 0)
-		return (uint32_t)mono;
+		return mono > 0 ? (uint32_t)mono : 1;
 	k = ((int64_t)ts->tv_sec - (int64_t)p->tx_real.tv_sec) * 1000000 +
 	    ((int64_t)ts->tv_nsec - (int64_t)p->tx_real.tv_nsec) / 1000;
 	/* The kernel stamp precedes our reading it; else the clock moved. */
 	if (k < 0 || (uint64_t)k > mono + 1000)
-		return (uint32_t)mono;
-	return (uint32_t)k;
+		k = (int64_t)mono;
+	return k > 0 ? (uint32_t)k : 1;
 }
 
 static void
@@ -907,6 +968,13 @@ deliver(struct loop *l, const struct probe_key *k, struct probe_reply *r,
 	}
 	switch (p->state) {
 	case PROBE_INFLIGHT:
+		/*
+		 * Its send stamp may have come after the error queue was
+		 * last read (the sockets are read in turn); once stamps are
+		 * known to match, read it before taking the RTT.
+		 */
+		if (!p->tx_kernel && l->txs_matched && send_fd_of(l, p) != -1)
+			drain_txstamps(l, send_fd_of(l, p));
 		now = loop_now_us();
 		heap_remove(l, p);
 		p->state = PROBE_ANSWERED;
@@ -1063,12 +1131,21 @@ loop_run(struct loop *l, volatile sig_atomic_t *stop, struct errbuf *eb)
 	const int fds[] = { l->socks.icmp_fd, l->socks.tcp_fd,
 		l->socks.icmp6_fd, l->socks.tcp6_fd };
 	const enum rx_kind kinds[] = { RX_ICMP4, RX_TCP4, RX_ICMP6, RX_TCP6 };
-	struct pollfd pfd[4];
-	enum rx_kind pkind[4];
+	struct pollfd pfd[6];
+	enum rx_kind pkind[6];
 	struct timespec tmo;
 	uint64_t now, wait, held;
-	nfds_t nfd = 0, i;
+	nfds_t nfd = 0, nstamp, i;
 
+	/*
+	 * The sending sockets first (their send stamps, POLLERR), so that
+	 * the stamps are in place when the replies are matched.
+	 */
+	if (l->socks.tx_stamps)
+		pfd[nfd++] = (struct pollfd){ l->socks.send_fd, 0, 0 };
+	if (l->socks.tx_stamps6 && l->socks.send6_fd != -1)
+		pfd[nfd++] = (struct pollfd){ l->socks.send6_fd, 0, 0 };
+	nstamp = nfd;
 	for (i = 0; i < 4; i++)
 		if (fds[i] != -1) {
 			pfd[nfd].fd = fds[i];
@@ -1117,7 +1194,10 @@ loop_run(struct loop *l, volatile sig_atomic_t *stop, struct errbuf *eb)
 				continue;
 			return errbuf_set(eb, "ppoll: %s", strerror(errno));
 		}
-		for (i = 0; i < nfd; i++)
+		for (i = 0; i < nstamp; i++)
+			if (pfd[i].revents & POLLERR)
+				drain_txstamps(l, pfd[i].fd);
+		for (i = nstamp; i < nfd; i++)
 			if ((pfd[i].revents & POLLIN) &&
 			    drain(l, pfd[i].fd, pkind[i], eb) == -1)
 				return -1;

@@ -35,6 +35,7 @@ struct loop_stats {
 	uint64_t truncated;         /* shorter than their headers say */
 	uint64_t malformed;         /* not parseable */
 	uint64_t foreign;           /* someone else's, or unsolicited */
+	uint64_t tx_stamps;         /* probes given the kernel's send time */
 };
 
 /*

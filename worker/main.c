@@ -218,7 +218,7 @@ measure(struct settings *st, struct measure *m)
 	LOG(LOG_LVL_DEBUG,
 	    "%zu measurements in %.3f s (start-up %.3f s): "
 	    "sent %llu, replies %llu, late %llu, dups %llu, truncated %llu, "
-	    "malformed %llu, foreign %llu",
+	    "malformed %llu, foreign %llu, send stamps %llu",
 	    m->ndst, (double)(t1 - t0) / 1e6, (double)(t0 - start) / 1e6,
 	    (unsigned long long)loop_stats(l)->sent,
 	    (unsigned long long)loop_stats(l)->replies,
@@ -226,7 +226,8 @@ measure(struct settings *st, struct measure *m)
 	    (unsigned long long)loop_stats(l)->dups,
 	    (unsigned long long)loop_stats(l)->truncated,
 	    (unsigned long long)loop_stats(l)->malformed,
-	    (unsigned long long)loop_stats(l)->foreign);
+	    (unsigned long long)loop_stats(l)->foreign,
+	    (unsigned long long)loop_stats(l)->tx_stamps);
 	if (loop_stats(l)->send_errors > 0)
 		LOG(LOG_LVL_WARN,
 		    "%llu probes could not be sent (%s): their results say "

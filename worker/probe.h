@@ -94,6 +94,7 @@ struct probe {
 	struct probe *hnext; /* hash chain */
 	struct probe *qprev, *qnext; /* send queue */
 	int hashed;
+	int tx_kernel; /* tx_real is the kernel's send stamp */
 };
 
 enum probe_reply_kind { PROBE_REPLY_ICMP = 1, PROBE_REPLY_TCP };
@@ -114,5 +115,16 @@ void probe_key_icmp(
     struct probe_key *k, const struct addr *dst, uint16_t id, uint16_t seq);
 void probe_key_ports(struct probe_key *k, uint8_t proto, const struct addr *dst,
     uint16_t sport, uint16_t dport, uint32_t c);
+
+/*
+ * probe_key_sent --
+ *	The key of a probe from a copy of the packet as it left: the kernel
+ *	returns it with its send time stamp (SO_TIMESTAMPING), starting at
+ *	the link-layer header (Ethernet 14 bytes, none on tun/ppp devices,
+ *	...), so each usual header length is tried and the IP header must
+ *	account for exactly the rest.  Returns 0, or -1 when no probe of ours
+ *	is found.
+ */
+int probe_key_sent(struct probe_key *k, const uint8_t *b, size_t len);
 
 #endif

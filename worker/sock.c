@@ -9,8 +9,10 @@
 #include <unistd.h>
 
 #include <arpa/inet.h>
+#include <linux/errqueue.h>
 #include <linux/filter.h>
 #include <linux/icmp.h>
+#include <linux/net_tstamp.h>
 #include <netinet/icmp6.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -91,6 +93,23 @@ stamp(int fd)
 }
 
 /*
+ * Kernel send stamps on a sending socket: the time the packet reached
+ * the device (software), returned on the error queue with a copy of the
+ * packet, by which it is matched to its probe.  User space can only
+ * read the clock around a whole sendmmsg, and in a fast network (the
+ * lab: a round trip takes tens of µs) the answers to its first packets
+ * arrive before the call returns.  Not fatal: without them RTTs are
+ * taken from the clock around the call.
+ */
+static int
+tx_stamp(int fd)
+{
+	int f = SOF_TIMESTAMPING_TX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE;
+
+	return setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPING, &f, sizeof(f)) == 0;
+}
+
+/*
  * The IPv6 sockets.  A kernel without IPv6 (EAFNOSUPPORT) is not an
  * error: IPv6 targets are then refused when measured.
  */
@@ -129,6 +148,7 @@ open6(struct sock_set *s, struct errbuf *eb)
 		    eb, "raw IPv6 socket options: %s", strerror(errno));
 	grow_rcvbuf(s->icmp6_fd);
 	grow_rcvbuf(s->tcp6_fd);
+	s->tx_stamps6 = tx_stamp(s->send6_fd);
 	return 0;
 }
 
@@ -163,6 +183,9 @@ sock_open(struct sock_set *s, struct errbuf *eb)
 	}
 	grow_rcvbuf(s->icmp_fd);
 	grow_rcvbuf(s->tcp_fd);
+	/* The stamps of a burst wait on the error queue until read. */
+	if ((s->tx_stamps = tx_stamp(s->send_fd)) != 0)
+		grow_rcvbuf(s->send_fd);
 	if (open6(s, eb) == -1)
 		goto out;
 	rc = 0;
@@ -329,6 +352,63 @@ sock_recv_batch(int fd, struct sock_batch *b)
 	for (i = 0; i < n; i++) {
 		b->len[i] = b->mh[i].msg_len;
 		rx_meta(&b->mh[i].msg_hdr, &b->from[i], &b->rx[i]);
+	}
+	return n;
+}
+
+/* The software send stamp of one error queue message, or 0. */
+static void
+tx_meta(struct msghdr *mh, struct timespec *ts)
+{
+	struct scm_timestamping st;
+	struct sock_extended_err ee;
+	struct cmsghdr *cm;
+	int is_stamp = 0;
+
+	memset(ts, 0, sizeof(*ts));
+	memset(&st, 0, sizeof(st));
+	for (cm = CMSG_FIRSTHDR(mh); cm != NULL; cm = CMSG_NXTHDR(mh, cm)) {
+		if (cm->cmsg_level == SOL_SOCKET &&
+		    cm->cmsg_type == SO_TIMESTAMPING &&
+		    cm->cmsg_len >= CMSG_LEN(sizeof(st)))
+			memcpy(&st, CMSG_DATA(cm), sizeof(st));
+		else if (((cm->cmsg_level == IPPROTO_IP &&
+			      cm->cmsg_type == IP_RECVERR) ||
+			     (cm->cmsg_level == IPPROTO_IPV6 &&
+				 cm->cmsg_type == IPV6_RECVERR)) &&
+		    cm->cmsg_len >= CMSG_LEN(sizeof(ee))) {
+			memcpy(&ee, CMSG_DATA(cm), sizeof(ee));
+			is_stamp = ee.ee_errno == ENOMSG &&
+			    ee.ee_origin == SO_EE_ORIGIN_TIMESTAMPING &&
+			    ee.ee_info == SCM_TSTAMP_SND;
+		}
+	}
+	if (is_stamp)
+		*ts = st.ts[0];
+}
+
+int
+sock_recv_txstamps(int fd, struct sock_txbatch *b)
+{
+	struct msghdr *mh;
+	int i, n;
+
+	for (i = 0; i < SOCK_BATCH; i++) {
+		mh = &b->mh[i].msg_hdr;
+		memset(mh, 0, sizeof(*mh));
+		b->iov[i].iov_base = b->pkt[i];
+		b->iov[i].iov_len = sizeof(b->pkt[i]);
+		mh->msg_iov = &b->iov[i];
+		mh->msg_iovlen = 1;
+		mh->msg_control = b->ctl[i].b;
+		mh->msg_controllen = sizeof(b->ctl[i].b);
+	}
+	if ((n = recvmmsg(fd, b->mh, SOCK_BATCH, MSG_ERRQUEUE | MSG_DONTWAIT,
+		 NULL)) == -1)
+		return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
+	for (i = 0; i < n; i++) {
+		b->len[i] = b->mh[i].msg_len;
+		tx_meta(&b->mh[i].msg_hdr, &b->ts[i]);
 	}
 	return n;
 }

@@ -26,11 +26,17 @@ struct sock_set {
 	int send6_fd; /* AF_INET6, IPPROTO_RAW (IPV6_HDRINCL); -1: no IPv6 */
 	int icmp6_fd; /* AF_INET6, IPPROTO_ICMPV6 */
 	int tcp6_fd;  /* AF_INET6, IPPROTO_TCP */
+	/*
+	 * The sending sockets return kernel send stamps on their error
+	 * queues (SO_TIMESTAMPING, software, with the packet): 1 when the
+	 * kernel took the option for send_fd (IPv4) / send6_fd.
+	 */
+	int tx_stamps, tx_stamps6;
 };
 
 #define SOCK_SET_INIT                                                          \
 	{                                                                      \
-		-1, -1, -1, -1, -1, -1                                         \
+		-1, -1, -1, -1, -1, -1, 0, 0                                   \
 	}
 
 /*
@@ -116,6 +122,33 @@ struct sock_batch {
  *	waiting, or -1 with errno.
  */
 int sock_recv_batch(int fd, struct sock_batch *b);
+
+/*
+ * Send stamps read back from a sending socket's error queue: each with
+ * a copy of the packet sent (from its link-layer header on), enough for
+ * probe_key_sent.
+ */
+#define SOCK_TX_PKT (PKT_MAX + 32)
+
+struct sock_txbatch {
+	struct mmsghdr mh[SOCK_BATCH];
+	struct iovec iov[SOCK_BATCH];
+	union {
+		char b[256];
+		struct cmsghdr align;
+	} ctl[SOCK_BATCH];
+	uint8_t pkt[SOCK_BATCH][SOCK_TX_PKT];
+	size_t len[SOCK_BATCH];
+	struct timespec ts[SOCK_BATCH]; /* CLOCK_REALTIME; 0: none */
+};
+
+/*
+ * sock_recv_txstamps --
+ *	Read up to SOCK_BATCH send stamps waiting on 'fd''s error queue
+ *	without blocking.  Returns how many (b->pkt[i], b->len[i],
+ *	b->ts[i]), 0 when none waited, or -1 with errno.
+ */
+int sock_recv_txstamps(int fd, struct sock_txbatch *b);
 
 /* What this process may do, for `pingsvc-worker selftest`. */
 struct sock_caps {

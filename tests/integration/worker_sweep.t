@@ -6,11 +6,13 @@
 #
 #   - 3,000 distinct addresses, no cap: every one answered, one result
 #     per address in the order given, every reply matched (no late,
-#     duplicate or foreign packet), RTTs from kernel stamps plausible
-#     (below 1 s; in the lab a round trip takes a few µs inside the send
-#     call, so the send time spread over the call can make one 0) and
+#     duplicate or foreign packet), RTTs from kernel stamps at both ends
+#     (every probe has its send stamp) above 0 and below 1 s, and
 #     sent = replies = 3,000 in the loop summary;
 #   - the same with 2 probes each (two rounds of batches);
+#   - RTTs agree with iputils ping's to the target (above 0, median at
+#     most ping's maximum), and 200 traces report no RTT of 0, every
+#     probe stamped (the lab kernel has no netem to add a known delay);
 #   - the global cap holds with the helper: 1,500 probes at rate_pps
 #     5,000 take at least 0.26 s of loop time (0.3 s less the 10 ms
 #     bucket and slack), while uncapped they take far less.
@@ -82,9 +84,36 @@ for count in 1 2; do
     is "$(field late "$tmp/s$count.log")/$(field dups "$tmp/s$count.log")/$(field foreign "$tmp/s$count.log")/$(field malformed "$tmp/s$count.log")" \
         "0/0/0/0" "x $count: no late, duplicate, foreign or malformed packet"
     bad=$(grep -o '"rtt":[0-9.]*' "$tmp/s$count.json" | cut -d: -f2 |
-        awk '$1 < 0 || $1 >= 1000' | wc -l)
-    is "$bad" 0 "x $count: every RTT at least 0 and below 1 s"
+        awk '$1 <= 0 || $1 >= 1000' | wc -l)
+    is "$bad" 0 "x $count: every RTT above 0 and below 1 s"
+    is "$(field stamps "$tmp/s$count.log")" "$((N * count))" \
+        "x $count: every probe has the kernel's send stamp"
 done
+
+# RTTs against iputils ping on the same path (v1 to the target, 7 hops):
+# ping's send time is read in user space before sendto, so ping's RTTs
+# include system-call time ours (kernel stamps at both ends) do not;
+# ours must be above 0 and the median at most ping's maximum.
+pmax=$(lab exec v1 ping -n -q -c 20 -i 0.01 "$TARGET" |
+    sed -n 's|.* = [0-9.]*/[0-9.]*/\([0-9.]*\)/.*|\1|p')
+lab exec v1 "$W" -c "$tmp/fast.conf" ping --count 20 --interval 10 \
+    "$TARGET" >"$tmp/p.json"
+ok $? "20 pings of the target"
+ours=$(grep -o '"rtt":[0-9.]*' "$tmp/p.json" | cut -d: -f2 | sort -g)
+is "$(wc -l <<<"$ours")" 20 "20 RTTs"
+awk -v m="$pmax" '{ v[NR] = $1 } END { exit !(v[1] > 0 && v[int((NR + 1) / 2)] <= m) }' <<<"$ours"
+ok $? "RTTs above 0, median $(sed -n 10p <<<"$ours") ms at most ping's maximum ${pmax} ms"
+
+# Traces: every hop's RTT above 0 (the first hop's round trip takes a
+# few µs here), every probe stamped.
+head -n 200 "$tmp/sweep.txt" >"$tmp/t.txt"
+lab exec v1 "$W" -d -c "$tmp/fast.conf" trace --packets 1 --wait 1000 \
+    --max-hops 8 --targets "$tmp/t.txt" >"$tmp/t.json" 2>"$tmp/t.log"
+ok $? "200 traces: exit 0"
+is "$(grep -o '"rtt":[0-9.]*' "$tmp/t.json" | cut -d: -f2 | awk '$1 <= 0' | wc -l)" 0 \
+    "traces: no RTT is 0"
+is "$(field stamps "$tmp/t.log")" "$(field sent "$tmp/t.log")" \
+    "traces: every probe sent has the kernel's send stamp"
 
 # The cap: 1,500 probes at 5,000/s.
 head -n 1500 "$tmp/sweep.txt" >"$tmp/capped.txt"
