@@ -5,7 +5,8 @@
  *	balancer hashes stay constant -- for ICMP the checksum itself (held at
  *	the paris_id value by a payload word), for UDP and TCP the ports --
  *	while every packet still carries a valid checksum (RFC 1071) and the
- *	identifying payload.
+ *	identifying payload.  Also: the key of each probe is found again in
+ *	the copy the kernel returns with its send stamp (probe_key_sent).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,7 +16,10 @@
 
 #include <cmocka.h>
 
+#include <netinet/in.h>
+
 #include "pkt.h"
+#include "probe.h"
 #include "trace_do.h"
 
 static uint16_t
@@ -224,6 +228,77 @@ test_paris_ipv6(void **state)
 	}
 }
 
+/*
+ * The copy of a sent packet as the kernel returns it with its send
+ * stamp, from 'link' bytes of link-layer header on, gives back the key
+ * the sender set (probe_key_*); cut short or garbled, no key.
+ */
+static void
+check_sent(const uint8_t *pkt, size_t n, const struct probe_key *want)
+{
+	static const size_t links[] = { 0, 14, 18 };
+	uint8_t b[PKT_MAX + 32];
+	struct probe_key k;
+	size_t i;
+
+	for (i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
+		memset(b, 0xa5, links[i]);
+		memcpy(b + links[i], pkt, n);
+		memset(&k, 0xff, sizeof(k));
+		assert_int_equal(probe_key_sent(&k, b, links[i] + n), 0);
+		assert_memory_equal(&k, want, sizeof(k));
+		assert_int_equal(probe_key_sent(&k, b, links[i] + n - 1), -1);
+		assert_int_equal(probe_key_sent(&k, b, links[i] + 7), -1);
+	}
+}
+
+static void
+test_sent_keys(void **state)
+{
+	uint8_t b[PKT_MAX];
+	struct probe_key want;
+	struct pkt_probe p;
+	size_t n;
+	int af;
+
+	(void)state;
+	for (af = 4; af <= 6; af += 2) {
+		lab_probe(&p);
+		if (af == 6) {
+			memset(p.src.b, 0, 16);
+			memset(p.dst.b, 0, 16);
+			p.src.af = p.dst.af = 6;
+			p.src.b[0] = p.dst.b[0] = 0x20;
+			p.src.b[15] = 1;
+			p.dst.b[15] = 2;
+		}
+		p.ttl = 5;
+		p.ipid = 77;
+		p.icmp_id = 0xbeef;
+		p.icmp_seq = 4242;
+		p.cksum = 4660;
+		n = pkt_build_icmp_echo(&p, b, sizeof(b));
+		probe_key_icmp(&want, &p.dst, p.icmp_id, p.icmp_seq);
+		check_sent(b, n, &want);
+		p.sport = TRACE_SPORT(4660);
+		p.dport = 33435;
+		p.cksum = 999;
+		n = pkt_build_udp(&p, b, sizeof(b));
+		probe_key_ports(
+		    &want, IPPROTO_UDP, &p.dst, p.sport, p.dport, 999);
+		check_sent(b, n, &want);
+		p.tcp_seq = 0x12345678;
+		n = pkt_build_tcp_syn(&p, b, sizeof(b));
+		probe_key_ports(
+		    &want, IPPROTO_TCP, &p.dst, p.sport, p.dport, p.tcp_seq);
+		check_sent(b, n, &want);
+		/* Not an echo request: not a probe of ours. */
+		n = pkt_build_icmp_echo(&p, b, sizeof(b));
+		b[af == 6 ? 40 : 20] = af == 6 ? 129 : 0;
+		assert_int_equal(probe_key_sent(&want, b, n), -1);
+	}
+}
+
 int
 main(void)
 {
@@ -233,6 +308,7 @@ main(void)
 		cmocka_unit_test(test_paris_tcp_syn),
 		cmocka_unit_test(test_plain_checksums),
 		cmocka_unit_test(test_paris_ipv6),
+		cmocka_unit_test(test_sent_keys),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
