@@ -1,0 +1,146 @@
+-- pingsvc.route_change_counts_apply(): the trigger function that keeps
+-- route_change_counts equal to a GROUP BY of route_changes;
+-- pingsvc.route_change_counts_rebuild() recounts everything (after
+-- as_prefixes or geolocations were reloaded); both run the statement that
+-- pingsvc.route_change_counts_sql() writes.
+--
+-- Statement-level AFTER triggers with transition tables: one run per
+-- INSERT, UPDATE or DELETE statement on route_changes, whoever runs it
+-- (process_results() in whatever version, a loader, a test), counting the
+-- statement's rows in one pass: each distinct changed address is looked up
+-- once per statement.  An UPDATE takes its old rows out and puts its new
+-- rows in; a DELETE takes its rows out; TRUNCATE empties the counters.
+-- (A transition table is visible only to statements the trigger function
+-- runs itself, hence EXECUTE here rather than a helper function doing it.)
+--
+-- Concurrency: counters are added with INSERT ... ON CONFLICT DO UPDATE in
+-- key order (and taken out with an UPDATE), so two transactions writing changes of the same hour, kind
+-- and group serialise on that counter row (the second waits for the first
+-- to commit, then adds to the committed value: nothing is lost), and two
+-- such statements lock counters in the same order, so they cannot
+-- deadlock on each other here.  A rolled-back transaction takes its counts
+-- with it.  SECURITY DEFINER (owner pingsvc_owner): the roles that write
+-- route_changes need no privilege on the counters.
+
+CREATE FUNCTION pingsvc.route_change_counts_sql(p_rows text, p_sign integer)
+RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE
+RETURN format($q$
+    WITH c AS (
+        SELECT r.change_id, r.kind,
+               date_bin('1 hour', r.detected_at,
+                        timestamptz '2000-01-01 00:00:00+00') AS hour,
+               coalesce(r.changed_hops,
+                        r.new_path[r.diverge_ttl:coalesce(r.rejoin_ttl - 1,
+                                                          cardinality(r.new_path))]) AS hs
+          FROM %s r),
+    a AS (
+        SELECT c.change_id, u.h
+          FROM c LEFT JOIN LATERAL
+               (SELECT h FROM unnest(c.hs) h WHERE h IS NOT NULL) u ON true),
+    g AS (
+        SELECT d.h,
+               (SELECT 'AS' || x.asn FROM pingsvc.as_prefixes x
+                 WHERE x.prefix >>= d.h
+                 ORDER BY masklen(x.prefix) DESC LIMIT 1) AS as_grp,
+               (SELECT x.country::text FROM pingsvc.geolocations x
+                 WHERE x.prefix >>= d.h AND x.country IS NOT NULL
+                 ORDER BY masklen(x.prefix) DESC LIMIT 1) AS country_grp
+          FROM (SELECT DISTINCT h FROM a WHERE h IS NOT NULL) d),
+    x AS (
+        SELECT a.change_id, 'as' AS grouped_by, coalesce(g.as_grp, 'unknown') AS grp
+          FROM a LEFT JOIN g ON g.h = a.h
+        UNION
+        SELECT a.change_id, 'country', coalesce(g.country_grp, 'unknown')
+          FROM a LEFT JOIN g ON g.h = a.h)
+    %s$q$, p_rows,
+    CASE WHEN p_sign > 0 THEN $q$
+    INSERT INTO pingsvc.route_change_counts AS t (grouped_by, hour, grp, kind, changes)
+    SELECT x.grouped_by, c.hour, x.grp, c.kind, count(*)
+      FROM x JOIN c ON c.change_id = x.change_id
+     GROUP BY 1, 2, 3, 4
+     ORDER BY 1, 2, 3, 4
+    ON CONFLICT (grouped_by, hour, grp, kind)
+    DO UPDATE SET changes = t.changes + excluded.changes
+    $q$ ELSE $q$
+    UPDATE pingsvc.route_change_counts AS t SET changes = t.changes - d.n
+      FROM (SELECT x.grouped_by, c.hour, x.grp, c.kind, count(*) AS n
+              FROM x JOIN c ON c.change_id = x.change_id
+             GROUP BY 1, 2, 3, 4) d
+     WHERE (t.grouped_by, t.hour, t.grp, t.kind) = (d.grouped_by, d.hour, d.grp, d.kind)
+    $q$ END);
+
+COMMENT ON FUNCTION pingsvc.route_change_counts_sql(text, integer) IS
+    'The statement that adds (p_sign 1) or takes out (p_sign -1) the route changes of relation p_rows (a transition table, or pingsvc.route_changes) to or from route_change_counts. Internal to route_change_counts_apply() and route_change_counts_rebuild().';
+
+CREATE FUNCTION pingsvc.route_change_counts_apply()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET TimeZone = 'UTC'
+AS $$
+BEGIN
+    IF TG_OP = 'TRUNCATE' THEN
+        DELETE FROM pingsvc.route_change_counts;
+        RETURN NULL;
+    END IF;
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        EXECUTE pingsvc.route_change_counts_sql('old_rows', -1);
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        EXECUTE pingsvc.route_change_counts_sql('new_rows', 1);
+    END IF;
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        DELETE FROM pingsvc.route_change_counts t
+         WHERE t.changes = 0
+           AND t.hour IN (SELECT date_bin('1 hour', o.detected_at,
+                                          timestamptz '2000-01-01 00:00:00+00')
+                            FROM old_rows o);
+    END IF;
+    RETURN NULL;
+END;
+$$;
+
+COMMENT ON FUNCTION pingsvc.route_change_counts_apply() IS
+    'Trigger function (statement level, transition tables new_rows/old_rows) keeping route_change_counts equal to a GROUP BY of route_changes.';
+
+CREATE FUNCTION pingsvc.route_change_counts_rebuild()
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET TimeZone = 'UTC'
+AS $$
+DECLARE
+    v_n bigint;
+BEGIN
+    -- Writers wait until the recount commits: their triggers would add
+    -- to counters being replaced.
+    LOCK TABLE pingsvc.route_changes IN SHARE MODE;
+    DELETE FROM pingsvc.route_change_counts;
+    EXECUTE pingsvc.route_change_counts_sql('pingsvc.route_changes', 1);
+    SELECT count(*) INTO v_n FROM pingsvc.route_change_counts;
+    RETURN v_n;
+END;
+$$;
+
+COMMENT ON FUNCTION pingsvc.route_change_counts_rebuild() IS
+    'Recounts route_change_counts from route_changes with the current as_prefixes and geolocations (takes a SHARE lock on route_changes: writers wait); returns the number of counter rows.';
+
+REVOKE ALL ON FUNCTION pingsvc.route_change_counts_apply() FROM PUBLIC;
+REVOKE ALL ON FUNCTION pingsvc.route_change_counts_rebuild() FROM PUBLIC;
+
+CREATE TRIGGER route_change_counts_insert
+    AFTER INSERT ON pingsvc.route_changes
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION pingsvc.route_change_counts_apply();
+CREATE TRIGGER route_change_counts_update
+    AFTER UPDATE ON pingsvc.route_changes
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION pingsvc.route_change_counts_apply();
+CREATE TRIGGER route_change_counts_delete
+    AFTER DELETE ON pingsvc.route_changes
+    REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION pingsvc.route_change_counts_apply();
+CREATE TRIGGER route_change_counts_truncate
+    AFTER TRUNCATE ON pingsvc.route_changes
+    FOR EACH STATEMENT EXECUTE FUNCTION pingsvc.route_change_counts_apply();
