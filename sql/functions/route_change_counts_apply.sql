@@ -1,73 +1,55 @@
 -- pingsvc.route_change_counts_apply(): the trigger function that keeps
 -- route_change_counts equal to a GROUP BY of route_changes;
--- pingsvc.route_change_counts_rebuild() recounts everything (after
--- as_prefixes or geolocations were reloaded); both run the statement that
+-- pingsvc.route_change_counts_rebuild() recounts everything (to check
+-- the counters, or after triggers were disabled); both run the statement that
 -- pingsvc.route_change_counts_sql() writes.
 --
 -- Statement-level AFTER triggers with transition tables: one run per
 -- INSERT, UPDATE or DELETE statement on route_changes, whoever runs it
 -- (process_results() in whatever version, a loader, a test), counting the
--- statement's rows in one pass: each distinct changed address is looked up
--- once per statement.  An UPDATE takes its old rows out and puts its new
--- rows in; a DELETE takes its rows out; TRUNCATE empties the counters.
--- (A transition table is visible only to statements the trigger function
--- runs itself, hence EXECUTE here rather than a helper function doing it.)
+-- statement's rows in one pass (grouped by hour, kind and changed hops
+-- before any counter is touched).  An UPDATE takes its old rows out and
+-- puts its new rows in; a DELETE takes its rows out; TRUNCATE empties the
+-- counters.  (A transition table is visible only to statements the
+-- trigger function runs itself, hence EXECUTE of a statement built by
+-- route_change_counts_sql() rather than a helper function running it.)
 --
 -- Concurrency: counters are added with INSERT ... ON CONFLICT DO UPDATE in
--- key order (and taken out with an UPDATE), so two transactions writing changes of the same hour, kind
--- and group serialise on that counter row (the second waits for the first
--- to commit, then adds to the committed value: nothing is lost), and two
--- such statements lock counters in the same order, so they cannot
--- deadlock on each other here.  A rolled-back transaction takes its counts
--- with it.  SECURITY DEFINER (owner pingsvc_owner): the roles that write
--- route_changes need no privilege on the counters.
+-- key order (and taken out with an UPDATE), so two transactions writing
+-- changes of the same hour, kind and hops serialise on that counter row
+-- (the second waits for the first to commit, then adds to the committed
+-- value: nothing is lost), and two inserting statements lock counters in
+-- the same order, so they cannot deadlock on each other here.  A
+-- rolled-back transaction takes its counts with it.  SECURITY DEFINER
+-- (owner pingsvc_owner): the roles that write route_changes need no
+-- privilege on the counters.
 
 CREATE FUNCTION pingsvc.route_change_counts_sql(p_rows text, p_sign integer)
 RETURNS text
 LANGUAGE sql STABLE PARALLEL SAFE
 RETURN format($q$
     WITH c AS (
-        SELECT r.change_id, r.kind,
-               date_bin('1 hour', r.detected_at,
+        SELECT date_bin('1 hour', r.detected_at,
                         timestamptz '2000-01-01 00:00:00+00') AS hour,
-               coalesce(r.changed_hops,
-                        r.new_path[r.diverge_ttl:coalesce(r.rejoin_ttl - 1,
-                                                          cardinality(r.new_path))]) AS hs
-          FROM %s r),
-    a AS (
-        SELECT c.change_id, u.h
-          FROM c LEFT JOIN LATERAL
-               (SELECT h FROM unnest(c.hs) h WHERE h IS NOT NULL) u ON true),
-    g AS (
-        SELECT d.h,
-               (SELECT 'AS' || x.asn FROM pingsvc.as_prefixes x
-                 WHERE x.prefix >>= d.h
-                 ORDER BY masklen(x.prefix) DESC LIMIT 1) AS as_grp,
-               (SELECT x.country::text FROM pingsvc.geolocations x
-                 WHERE x.prefix >>= d.h AND x.country IS NOT NULL
-                 ORDER BY masklen(x.prefix) DESC LIMIT 1) AS country_grp
-          FROM (SELECT DISTINCT h FROM a WHERE h IS NOT NULL) d),
-    x AS (
-        SELECT a.change_id, 'as' AS grouped_by, coalesce(g.as_grp, 'unknown') AS grp
-          FROM a LEFT JOIN g ON g.h = a.h
-        UNION
-        SELECT a.change_id, 'country', coalesce(g.country_grp, 'unknown')
-          FROM a LEFT JOIN g ON g.h = a.h)
+               r.kind,
+               ARRAY(SELECT DISTINCT h
+                       FROM unnest(coalesce(r.changed_hops,
+                                            r.new_path[r.diverge_ttl:coalesce(r.rejoin_ttl - 1,
+                                                                              cardinality(r.new_path))])) h
+                      WHERE h IS NOT NULL ORDER BY 1) AS hops,
+               count(*) AS n
+          FROM %s r
+         GROUP BY 1, 2, 3)
     %s$q$, p_rows,
     CASE WHEN p_sign > 0 THEN $q$
-    INSERT INTO pingsvc.route_change_counts AS t (grouped_by, hour, grp, kind, changes)
-    SELECT x.grouped_by, c.hour, x.grp, c.kind, count(*)
-      FROM x JOIN c ON c.change_id = x.change_id
-     GROUP BY 1, 2, 3, 4
-     ORDER BY 1, 2, 3, 4
-    ON CONFLICT (grouped_by, hour, grp, kind)
+    INSERT INTO pingsvc.route_change_counts AS t (hour, kind, hops, changes)
+    SELECT hour, kind, hops, n FROM c ORDER BY 1, 2, 3
+    ON CONFLICT (hour, kind, hops)
     DO UPDATE SET changes = t.changes + excluded.changes
     $q$ ELSE $q$
-    UPDATE pingsvc.route_change_counts AS t SET changes = t.changes - d.n
-      FROM (SELECT x.grouped_by, c.hour, x.grp, c.kind, count(*) AS n
-              FROM x JOIN c ON c.change_id = x.change_id
-             GROUP BY 1, 2, 3, 4) d
-     WHERE (t.grouped_by, t.hour, t.grp, t.kind) = (d.grouped_by, d.hour, d.grp, d.kind)
+    UPDATE pingsvc.route_change_counts AS t SET changes = t.changes - c.n
+      FROM c
+     WHERE (t.hour, t.kind, t.hops) = (c.hour, c.kind, c.hops)
     $q$ END);
 
 COMMENT ON FUNCTION pingsvc.route_change_counts_sql(text, integer) IS
@@ -124,7 +106,7 @@ END;
 $$;
 
 COMMENT ON FUNCTION pingsvc.route_change_counts_rebuild() IS
-    'Recounts route_change_counts from route_changes with the current as_prefixes and geolocations (takes a SHARE lock on route_changes: writers wait); returns the number of counter rows.';
+    'Recounts route_change_counts from route_changes (takes a SHARE lock on route_changes: writers wait); returns the number of counter rows.';
 
 REVOKE ALL ON FUNCTION pingsvc.route_change_counts_apply() FROM PUBLIC;
 REVOKE ALL ON FUNCTION pingsvc.route_change_counts_rebuild() FROM PUBLIC;

@@ -1,6 +1,7 @@
 -- 64_change_rollup.sql: migration 0020: route_change_counts stays equal to
--- a GROUP BY of route_changes (per hour, kind and origin AS or country of
--- the changed hops) whoever inserts changes: several statements in this
+-- a GROUP BY of route_changes (per hour, kind and set of changed hops), and
+-- the counts per AS and per country drawn from it equal those of the
+-- changes themselves, whoever inserts changes: several statements in this
 -- transaction, one as pingsvc_ingest, two sessions committing changes of
 -- the same counters at once (through dblink, so both really commit), one
 -- rolling back; updates and deletes take counts out, TRUNCATE empties it,
@@ -9,7 +10,7 @@ BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS dblink;
 
-SELECT plan(21);
+SELECT plan(24);
 
 SELECT has_table('pingsvc', 'route_change_counts', 'table route_change_counts exists');
 SELECT has_trigger('pingsvc', 'route_changes', 'route_change_counts_insert', 'insert trigger');
@@ -31,32 +32,59 @@ SELECT ok(obj_description('pingsvc.route_change_counts'::regclass, 'pg_class') I
 -- What the counters must equal, written independently of the trigger's
 -- statement: one row per change and group, then counted.
 CREATE FUNCTION pg_temp.expected()
-RETURNS TABLE (grouped_by text, hour timestamptz, grp text, kind text, changes bigint)
+RETURNS TABLE (hour timestamptz, kind text, hops inet[], changes bigint)
 LANGUAGE sql AS $$
-    SELECT e.grouped_by, e.hour, e.grp, e.kind, count(*)
-      FROM (SELECT DISTINCT r.change_id, k.grouped_by,
-                   date_trunc('hour', r.detected_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS hour,
-                   r.kind,
-                   coalesce(CASE k.grouped_by
-                                WHEN 'as' THEN (SELECT 'AS' || x.asn FROM pingsvc.as_prefixes x
-                                                 WHERE x.prefix >>= u.h
-                                                 ORDER BY masklen(x.prefix) DESC LIMIT 1)
-                                ELSE (SELECT x.country::text FROM pingsvc.geolocations x
-                                       WHERE x.prefix >>= u.h AND x.country IS NOT NULL
-                                       ORDER BY masklen(x.prefix) DESC LIMIT 1)
-                            END, 'unknown') AS grp
-              FROM pingsvc.route_changes r
-              CROSS JOIN (VALUES ('as'), ('country')) k(grouped_by)
-              LEFT JOIN LATERAL unnest(coalesce(r.changed_hops,
-                            r.new_path[r.diverge_ttl:coalesce(r.rejoin_ttl - 1, cardinality(r.new_path))])) u(h)
-                     ON u.h IS NOT NULL) e
-     GROUP BY 1, 2, 3, 4
+    SELECT date_trunc('hour', r.detected_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', r.kind,
+           coalesce((SELECT array_agg(DISTINCT h ORDER BY h)
+                       FROM unnest(coalesce(r.changed_hops,
+                                            r.new_path[r.diverge_ttl:coalesce(r.rejoin_ttl - 1, cardinality(r.new_path))])) h
+                      WHERE h IS NOT NULL), '{}'),
+           count(*)
+      FROM pingsvc.route_changes r
+     GROUP BY 1, 2, 3
 $$;
 CREATE FUNCTION pg_temp.same(p_what text)
 RETURNS text
 LANGUAGE sql AS $$
-    SELECT set_eq('SELECT grouped_by, hour, grp, kind, changes FROM pingsvc.route_change_counts',
+    SELECT set_eq('SELECT hour, kind, hops, changes FROM pingsvc.route_change_counts',
                   'SELECT * FROM pg_temp.expected()', p_what)
+$$;
+-- Group G ('as' or 'country') of address H: the most specific prefix.
+CREATE FUNCTION pg_temp.grp(g text, h inet)
+RETURNS text
+LANGUAGE sql STABLE AS $$
+    SELECT coalesce(CASE g
+                        WHEN 'as' THEN (SELECT 'AS' || x.asn FROM pingsvc.as_prefixes x
+                                         WHERE x.prefix >>= h ORDER BY masklen(x.prefix) DESC LIMIT 1)
+                        ELSE (SELECT x.country::text FROM pingsvc.geolocations x
+                               WHERE x.prefix >>= h AND x.country IS NOT NULL
+                               ORDER BY masklen(x.prefix) DESC LIMIT 1)
+                    END, 'unknown')
+$$;
+-- Changes per hour, kind and group, a change counted once in each group of
+-- its changed hops ('unknown' without any): from the counters, and from
+-- the changes one by one.
+CREATE FUNCTION pg_temp.by_group_counts(g text)
+RETURNS TABLE (hour timestamptz, kind text, grp text, changes numeric)
+LANGUAGE sql AS $$
+    SELECT k.hour, k.kind, x.grp, sum(k.changes)
+      FROM pingsvc.route_change_counts k,
+           LATERAL (SELECT DISTINCT pg_temp.grp(g, h) AS grp FROM unnest(k.hops) h
+                    UNION SELECT 'unknown' WHERE cardinality(k.hops) = 0) x
+     GROUP BY 1, 2, 3
+$$;
+CREATE FUNCTION pg_temp.by_group_changes(g text)
+RETURNS TABLE (hour timestamptz, kind text, grp text, changes numeric)
+LANGUAGE sql AS $$
+    SELECT e.hour, e.kind, e.grp, count(*)::numeric
+      FROM (SELECT DISTINCT r.change_id,
+                   date_trunc('hour', r.detected_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS hour,
+                   r.kind, CASE WHEN u.h IS NULL THEN 'unknown' ELSE pg_temp.grp(g, u.h) END AS grp
+              FROM pingsvc.route_changes r
+              LEFT JOIN LATERAL unnest(coalesce(r.changed_hops,
+                            r.new_path[r.diverge_ttl:coalesce(r.rejoin_ttl - 1, cardinality(r.new_path))])) u(h)
+                     ON u.h IS NOT NULL) e
+     GROUP BY 1, 2, 3
 $$;
 
 INSERT INTO pingsvc.as_prefixes (prefix, asn, source)
@@ -101,9 +129,10 @@ VALUES ('t64a', '203.0.113.64', 'icmp', 1, '2026-04-01 10:05+00', '2026-04-01 10
         '{192.0.2.1,192.0.2.2,203.0.113.64}', '{192.0.2.1,198.51.100.200,203.0.113.64}', true, true, 2, 3, 'hop',
         '{198.51.100.200}');
 SELECT pg_temp.same('one multi-row INSERT: counters equal the GROUP BY');
-SELECT is((SELECT changes FROM pingsvc.route_change_counts
-            WHERE grouped_by = 'as' AND hour = '2026-04-01 10:00+00' AND grp = 'AS64511' AND kind = 'hop'),
-          1::bigint, 'a changed hop counts in the most specific prefix''s AS');
+SELECT set_eq('SELECT * FROM pg_temp.by_group_counts(''as'')', 'SELECT * FROM pg_temp.by_group_changes(''as'')',
+              'per AS (most specific prefix; a change in two ASes in both): counters and changes agree');
+SELECT set_eq('SELECT * FROM pg_temp.by_group_counts(''country'')', 'SELECT * FROM pg_temp.by_group_changes(''country'')',
+              'per country: counters and changes agree');
 
 -- Statements 2..4: single rows, one of them as the ingest role (the
 -- trigger runs as the counters' owner).
@@ -113,9 +142,8 @@ SET LOCAL ROLE pingsvc_ingest;
 SELECT pg_temp.c('t64c', 3, 'hop', '{192.0.2.1,192.0.2.2,203.0.113.64}', '{192.0.2.1,192.0.2.131,203.0.113.64}', 2, 3, NULL);
 RESET ROLE;
 SELECT pg_temp.same('single-row INSERTs (one as pingsvc_ingest): counters equal the GROUP BY');
-SELECT is((SELECT sum(changes) FROM pingsvc.route_change_counts
-            WHERE grouped_by = 'country' AND hour = '2026-04-02 00:00+00'),
-          3::numeric, 'three changes in the hour 2026-04-02 00:00, one country each');
+SELECT is((SELECT sum(changes) FROM pingsvc.route_change_counts WHERE hour = '2026-04-02 00:00+00'),
+          3::numeric, 'three changes in the hour 2026-04-02 00:00');
 
 -- Updates and deletes take their rows out (a counter reaching 0 goes).
 UPDATE pingsvc.route_changes SET detected_at = detected_at + interval '1 hour'
@@ -128,8 +156,6 @@ SELECT is((SELECT count(*) FROM pingsvc.route_change_counts WHERE changes = 0), 
 
 -- Two sessions writing changes of the same counters, both committing; a
 -- third rolling back.  Session a's counter rows block b until a commits.
--- (Their changed hops have no prefix: the sessions do not see this
--- transaction's as_prefixes and geolocations, so they count 'unknown'.)
 CREATE TEMP TABLE t_conn AS
 SELECT format('host=%s port=%s dbname=%s user=%s',
               split_part(current_setting('unix_socket_directories'), ',', 1),
@@ -154,7 +180,7 @@ SELECT dblink_send_query('b64', $s$
                                        diverge_ttl, rejoin_ttl, kind, changed_hops)
     SELECT 't64b64', '203.0.113.65', 'udp', i, timestamptz '2026-04-03 05:30+00' + i * interval '1 minute',
            '2026-04-03 04:00+00', '{192.0.2.1,192.0.2.2,203.0.113.65}',
-           '{192.0.2.1,203.0.113.8,203.0.113.65}', true, true, 2, 3, 'hop', NULL
+           '{192.0.2.1,203.0.113.7,203.0.113.65}', true, true, 2, 3, 'hop', NULL
       FROM generate_series(1, 7) i$s$);
 SELECT dblink_exec('c64', $s$
     INSERT INTO pingsvc.route_changes (vantage, target, proto, paris_id, detected_at, last_old_at,
@@ -173,10 +199,15 @@ SELECT dblink_exec('b64', 'COMMIT');
 SELECT dblink_exec('c64', 'ROLLBACK');
 \o
 SELECT is((SELECT x FROM dblink('c64', $q$SELECT changes FROM pingsvc.route_change_counts
-                                         WHERE grouped_by = 'as' AND hour = '2026-04-03 05:00+00'
-                                           AND grp = 'unknown' AND kind = 'hop'$q$) AS r(x bigint)),
-          17::bigint, 'both sessions'' counts are in the committed counter (10 + 7), the rolled-back one''s not');
+                                         WHERE hour = '2026-04-03 05:00+00' AND kind = 'hop'
+                                           AND hops = '{203.0.113.7}'$q$) AS r(x bigint)),
+          12::bigint, 'both sessions'' counts are in the committed counter (5 + 7)');
+SELECT is((SELECT x FROM dblink('c64', $q$SELECT count(*) FROM pingsvc.route_change_counts
+                                         WHERE hour = '2026-04-03 06:00+00'$q$) AS r(x bigint)),
+          0::bigint, 'the rolled-back session''s are not');
 SELECT pg_temp.same('after two committed sessions and a rollback: counters equal the GROUP BY');
+SELECT set_eq('SELECT * FROM pg_temp.by_group_counts(''as'')', 'SELECT * FROM pg_temp.by_group_changes(''as'')',
+              'and per AS, counters and changes agree');
 
 -- Clean up what the sessions committed (through the delete trigger).
 \o /dev/null
