@@ -58,10 +58,11 @@ static const char SQL_CHANGES[] =
 #define CHART_T0                                                               \
 	"coalesce($2::timestamptz, coalesce($3::timestamptz, " VIEW_AT ") "    \
 	"    - interval '7 days')"
-/* The chart's grouping of changes "c" (columns b, hs) into "n" (bin,
- * group, changes): each distinct changed address looked up once. */
+/* The chart's grouping of changes "c" (columns b, hs, n: bin, changed
+ * hops, changes) into "n0" (bin, group, changes): each distinct changed
+ * address looked up once. */
 #define CHART_GROUPS(lookup)                                                   \
-	"ch AS (SELECT row_number() OVER () AS id, b, hs, count(*) AS n "      \
+	"ch AS (SELECT row_number() OVER () AS id, b, hs, sum(n) AS n "        \
 	"    FROM c GROUP BY b, hs), "                                         \
 	"a AS (SELECT ch.id, u.h FROM ch LEFT JOIN LATERAL "                   \
 	"    (SELECT h FROM unnest(ch.hs) h WHERE h IS NOT NULL) u ON true), " \
@@ -77,24 +78,24 @@ static const char SQL_CHANGES[] =
 	"    extract(epoch FROM " CHART_T0 "), "                               \
 	"    extract(epoch FROM " CHART_T1 ") + 1, "                           \
 	"    " STR(CHART_BINS) "), " STR(CHART_BINS) ")"
-/* The changes of [lo, hi] (SQL conditions on r.detected_at), newest first,
- * CHART_MAX at most, as (bin, addresses). */
+/* The changes meeting 'cond' (on r.detected_at and the filters), newest
+ * first, CHART_MAX at most, as (bin, changed hops, 1). */
 #define CHART_RAW(cond)                                                        \
 	"(SELECT " CHART_BIN("r.detected_at") " AS b, "                        \
 	"    coalesce(r.changed_hops, r.new_path[r.diverge_ttl:"               \
-	"        coalesce(r.rejoin_ttl - 1, cardinality(r.new_path))]) AS hs " \
-	"    FROM pingsvc.route_changes r WHERE " cond " "                     \
+	"        coalesce(r.rejoin_ttl - 1, cardinality(r.new_path))]) AS hs, " \
+	"    1 AS n FROM pingsvc.route_changes r WHERE " cond " "              \
 	"    ORDER BY r.detected_at DESC LIMIT " STR(CHART_MAX) ")"
 /* Series: the eight largest groups named, the rest "other". */
-#define CHART_SERIES(src)                                                      \
-	"n AS (SELECT b, grp, sum(k) AS k FROM " src " GROUP BY 1, 2), "       \
+#define CHART_SERIES(considered)                                               \
+	"n AS (SELECT b, grp, sum(k) AS k FROM n0 GROUP BY 1, 2), "            \
 	"r AS (SELECT grp, row_number() OVER (ORDER BY sum(k) DESC, grp) "     \
 	"    AS rk FROM n GROUP BY grp) "                                      \
 	"SELECT least(r.rk, 9), CASE WHEN r.rk < 9 THEN n.grp "                \
 	"    ELSE 'other' END, n.b, sum(n.k), "                                \
 	"    extract(epoch FROM " CHART_T0 "), "                               \
 	"    extract(epoch FROM " CHART_T1 ") + 1, "                           \
-	"    coalesce((SELECT sum(n) FROM ch), 0) "                            \
+	"    coalesce(" considered ", 0) "                                     \
 	"FROM n JOIN r USING (grp) GROUP BY 1, 2, 3 ORDER BY 1, 3"
 /* With a vantage or target: that filter's changes of the period. */
 #define CHART(lookup)                                                          \
@@ -103,14 +104,17 @@ static const char SQL_CHANGES[] =
 			       "AND ($4::text IS NULL OR r.vantage = $4) "     \
 			       "AND ($5::inet IS NULL OR r.target = "          \
 			       "$5::inet)") ", " CHART_GROUPS(lookup)          \
-	    CHART_SERIES("n0")
+	    CHART_SERIES("(SELECT sum(n) FROM ch)")
 /*
  * Without a filter, over a period of CHART_BINS hours or more: the whole
- * hours [H0, H1) from the counters of migration 0020
- * (route_change_counts, kept by triggers on route_changes), each drawn in
- * the bin of its middle, and the changes of the partial hours at both ends
- * ([T0, H0) and [H1, T1]) as above.  Over a shorter period every change
- * is read (E0 = S1 = T1).
+ * hours [H0, H1) from the counters of migration 0020 (route_change_counts:
+ * changes per hour, kind and changed hops, kept by triggers on
+ * route_changes), each drawn in the bin of its middle, and the changes of
+ * the partial hours at both ends ([T0, H0) and [H1, T1]) one by one; the
+ * addresses of both are mapped to groups here, so the groups are those of
+ * the current as_prefixes and geolocations.  Over a shorter period every
+ * change is read one by one.  Column 7 counts only the changes read one
+ * by one (the cap).
  */
 #define CHART_ORIGIN "timestamptz '2000-01-01 00:00:00+00'"
 #define CHART_USE    "(" CHART_T1 " - " CHART_T0 " >= interval '" STR(CHART_BINS) " hours')"
@@ -118,22 +122,20 @@ static const char SQL_CHANGES[] =
 	"date_bin('1 hour', " CHART_T0 " + interval '1 hour' "                 \
 	"    - interval '1 microsecond', " CHART_ORIGIN ")"
 #define CHART_H1 "date_bin('1 hour', " CHART_T1 ", " CHART_ORIGIN ")"
-#define CHART_COUNTS(lookup, grouping)                                         \
-	"WITH c AS (" CHART_RAW("r.detected_at >= " CHART_T0 " "               \
+#define CHART_COUNTS(lookup)                                                   \
+	"WITH raw AS (" CHART_RAW("r.detected_at >= " CHART_T0 " "             \
 				"AND r.detected_at < CASE WHEN " CHART_USE     \
 				" THEN " CHART_H0 " ELSE " CHART_T1 " END")    \
 	    " UNION ALL " CHART_RAW("r.detected_at <= " CHART_T1 " "           \
 				    "AND r.detected_at >= CASE WHEN "          \
 				    CHART_USE " THEN " CHART_H1                \
 				    " ELSE " CHART_T1 " END") "), "            \
-	    CHART_GROUPS(lookup)                                               \
-	"n1 AS (SELECT b, grp, k FROM n0 UNION ALL "                           \
-	"    SELECT " CHART_BIN("k.hour + interval '30 minutes'") ", k.grp, "  \
-	"        sum(k.changes) FROM pingsvc.route_change_counts k "           \
-	"    WHERE k.grouped_by = '" grouping "' AND " CHART_USE " "           \
-	"      AND k.hour >= " CHART_H0 " AND k.hour < " CHART_H1 " "          \
-	"    GROUP BY 1, 2), "                                                 \
-	CHART_SERIES("n1")
+	"c AS (SELECT b, hs, n FROM raw UNION ALL "                            \
+	"    SELECT " CHART_BIN("k.hour + interval '30 minutes'") ", "         \
+	"        k.hops, k.changes FROM pingsvc.route_change_counts k "        \
+	"    WHERE " CHART_USE " "                                             \
+	"      AND k.hour >= " CHART_H0 " AND k.hour < " CHART_H1 "), "        \
+	    CHART_GROUPS(lookup) CHART_SERIES("(SELECT count(*) FROM raw)")
 /* clang-format on */
 
 #define LOOKUP_AS                                                              \
@@ -146,8 +148,8 @@ static const char SQL_CHANGES[] =
 
 /* [by country][from the counters] */
 static const char *const SQL_CHART[2][2] = {
-	{ CHART(LOOKUP_AS), CHART_COUNTS(LOOKUP_AS, "as") },
-	{ CHART(LOOKUP_COUNTRY), CHART_COUNTS(LOOKUP_COUNTRY, "country") },
+	{ CHART(LOOKUP_AS), CHART_COUNTS(LOOKUP_AS) },
+	{ CHART(LOOKUP_COUNTRY), CHART_COUNTS(LOOKUP_COUNTRY) },
 };
 
 #define COL   96 /* px per TTL column */
