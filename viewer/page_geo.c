@@ -45,17 +45,21 @@ static const char SQL_BASEMAP[] =
 #define PROJECT(g) \
 	"round(public.ST_X(" g "::public.geometry)::numeric, 3) AS x, " \
 	"round((-public.ST_Y(" g "::public.geometry))::numeric, 3) AS y"
-#define POINTS(flows) \
+/* The same from the stored longitude and latitude of migration 0020: no
+ * PostGIS function, so the backend does not load the library. */
+#define PROJECT_LL(lon, lat) \
+	"round(" lon "::numeric, 3) AS x, round((-" lat ")::numeric, 3) AS y"
+#define POINTS(flows, gloc, gcol, wloc) \
 	"WITH " flows ", " \
 	"p0 AS (SELECT tr.trace_id, u.i, u.p " \
 	"  FROM tr, unnest(tr.path) WITH ORDINALITY u(p, i) " \
 	"  WHERE u.p IS NOT NULL), " \
-	"loc AS (SELECT d.p, host(d.p) AS label, " PROJECT("g.location") " " \
+	"loc AS (SELECT d.p, host(d.p) AS label, " gloc " " \
 	"  FROM (SELECT DISTINCT p FROM p0) d, " \
-	"  LATERAL (SELECT location FROM pingsvc.geolocations " \
+	"  LATERAL (SELECT " gcol " FROM pingsvc.geolocations " \
 	"           WHERE prefix >>= d.p ORDER BY masklen(prefix) DESC " \
 	"           LIMIT 1) g), " \
-	"vl AS (SELECT w.name, " PROJECT("w.location") " " \
+	"vl AS (SELECT w.name, " wloc " " \
 	"  FROM (SELECT DISTINCT vantage FROM tr) d " \
 	"  JOIN pingsvc.workers w ON w.name = d.vantage " \
 	"  WHERE w.location IS NOT NULL) " \
@@ -73,13 +77,27 @@ static const char SQL_BASEMAP[] =
  * flows; without it, the latest trace of those flows (without a filter,
  * the flows of the newest 2500 traces, at most 500).
  */
-static const char *const SQL_POINTS[2][2] = {
-	{ POINTS(VIEW_RECENT_FLOWS("2500", "500")),
-	    POINTS(VIEW_FLOWS("2000")) },
-	{ POINTS(VIEW_HISTORY_RECENT("500")),
-	    POINTS(VIEW_HISTORY_FLOWS("2000")) },
-};
+#define OLD PROJECT("g.location"), "location", PROJECT("w.location")
+#define STORED                                                                 \
+	PROJECT_LL("g.lon", "g.lat"), "lon, lat",                              \
+	    PROJECT_LL("w.location_lon", "w.location_lat")
+#define POINTS_(flows, cols) POINTS(flows, cols)
 
+/* [stored coordinates][history][filtered] */
+static const char *const SQL_POINTS[2][2][2] = {
+	{
+	    { POINTS_(VIEW_RECENT_FLOWS("2500", "500"), OLD),
+		POINTS_(VIEW_FLOWS("2000"), OLD) },
+	    { POINTS_(VIEW_HISTORY_RECENT("500"), OLD),
+		POINTS_(VIEW_HISTORY_FLOWS("2000"), OLD) },
+	},
+	{
+	    { POINTS_(VIEW_RECENT_FLOWS("2500", "500"), STORED),
+		POINTS_(VIEW_FLOWS("2000"), STORED) },
+	    { POINTS_(VIEW_HISTORY_RECENT("500"), STORED),
+		POINTS_(VIEW_HISTORY_FLOWS("2000"), STORED) },
+	},
+};
 /*
  * drawn_once --
  *	Whether row r is the first of its point (a vantage, i = 0, or a hop
@@ -117,7 +135,7 @@ page_geo(struct view *v)
 	const char *vantage = cgi_get(v->params, "vantage");
 	const char *hidden[] = { "target", target, "vantage", vantage, NULL };
 	const char *prev;
-	int *seen = NULL;
+	int *seen = NULL, ll;
 	int i, j, have, stored, filtered, history, npts = 0, rc = -1;
 
 	html_begin(v->h, "Geographic map", "geo", v->at, hidden);
@@ -162,8 +180,11 @@ page_geo(struct view *v)
 	vals[1] = target;
 	vals[2] = vantage;
 	filtered = target != NULL || vantage != NULL;
+	/* Stored coordinates (migration 0020): no PostGIS in this request. */
 	if ((history = view_history(v)) < 0 ||
-	    (res = vdb_exec(v->db, SQL_POINTS[history][filtered],
+	    (ll = vdb_column(v->db, "pingsvc.geolocations", "lon", v->eb)) <
+		0 ||
+	    (res = vdb_exec(v->db, SQL_POINTS[ll][history][filtered],
 		 filtered ? 3 : 1, vals, NULL, v->eb)) == NULL)
 		goto out;
 	/* One polyline per trace through its located points. */
