@@ -133,7 +133,7 @@ static const char SQL_CHANGES[] =
 	"c AS (SELECT b, hs, n FROM raw UNION ALL "                            \
 	"    SELECT " CHART_BIN("k.hour + interval '30 minutes'") ", "         \
 	"        k.hops, k.changes FROM pingsvc.route_change_counts k "        \
-	"    WHERE " CHART_USE " "                                             \
+	"    WHERE " CHART_USE " AND k.changes > 0 "                           \
 	"      AND k.hour >= " CHART_H0 " AND k.hour < " CHART_H1 "), "        \
 	    CHART_GROUPS(lookup) CHART_SERIES("(SELECT count(*) FROM raw)")
 /* clang-format on */

@@ -9,8 +9,9 @@
 -- (process_results() in whatever version, a loader, a test), counting the
 -- statement's rows in one pass (grouped by hour, kind and changed hops
 -- before any counter is touched).  An UPDATE takes its old rows out and
--- puts its new rows in; a DELETE takes its rows out; TRUNCATE empties the
--- counters.  (A transition table is visible only to statements the
+-- puts its new rows in; a DELETE takes its rows out (a counter may reach
+-- 0 and stay: pingsvc_ingest may not delete, readers skip zeros, a rebuild
+-- drops them); TRUNCATE empties the counters.  (A transition table is visible only to statements the
 -- trigger function runs itself, hence EXECUTE of a statement built by
 -- route_change_counts_sql() rather than a helper function running it.)
 --
@@ -20,9 +21,11 @@
 -- (the second waits for the first to commit, then adds to the committed
 -- value: nothing is lost), and two inserting statements lock counters in
 -- the same order, so they cannot deadlock on each other here.  A
--- rolled-back transaction takes its counts with it.  SECURITY DEFINER
--- (owner pingsvc_owner): the roles that write route_changes need no
--- privilege on the counters.
+-- rolled-back transaction takes its counts with it.  The triggers run with
+-- the rights of whoever writes route_changes: pingsvc_ingest (which
+-- process_results() runs as) may write the counters
+-- (tables/route_change_counts.sql); only the partition functions are
+-- SECURITY DEFINER in this schema.
 
 CREATE FUNCTION pingsvc.route_change_counts_sql(p_rows text, p_sign integer)
 RETURNS text
@@ -57,7 +60,7 @@ COMMENT ON FUNCTION pingsvc.route_change_counts_sql(text, integer) IS
 
 CREATE FUNCTION pingsvc.route_change_counts_apply()
 RETURNS trigger
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 SET TimeZone = 'UTC'
 AS $$
@@ -72,13 +75,6 @@ BEGIN
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
         EXECUTE pingsvc.route_change_counts_sql('new_rows', 1);
     END IF;
-    IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        DELETE FROM pingsvc.route_change_counts t
-         WHERE t.changes = 0
-           AND t.hour IN (SELECT date_bin('1 hour', o.detected_at,
-                                          timestamptz '2000-01-01 00:00:00+00')
-                            FROM old_rows o);
-    END IF;
     RETURN NULL;
 END;
 $$;
@@ -88,7 +84,7 @@ COMMENT ON FUNCTION pingsvc.route_change_counts_apply() IS
 
 CREATE FUNCTION pingsvc.route_change_counts_rebuild()
 RETURNS bigint
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 SET TimeZone = 'UTC'
 AS $$

@@ -33,7 +33,9 @@ COMMENT ON COLUMN pingsvc.route_change_counts.kind IS
 COMMENT ON COLUMN pingsvc.route_change_counts.hops IS
     'The changed hops (changed_hops, else new_path[diverge_ttl .. rejoin_ttl - 1]): distinct addresses, sorted, without NULLs; empty when none is known.';
 COMMENT ON COLUMN pingsvc.route_change_counts.changes IS
-    'Changes of that hour and kind with those changed hops; rows reaching 0 are deleted.';
+    'Changes of that hour and kind with those changed hops; 0 after the changes were updated or deleted (readers skip such rows; route_change_counts_rebuild() drops them).';
 
 GRANT SELECT ON pingsvc.route_change_counts
     TO pingsvc_viewer, pingsvc_analyst, pingsvc_frontier;
+-- The triggers on route_changes run as the role writing the changes.
+GRANT SELECT, INSERT, UPDATE ON pingsvc.route_change_counts TO pingsvc_ingest;
