@@ -1,19 +1,20 @@
 -- pingsvc.route_change_counts_apply(): the trigger function that keeps
 -- route_change_counts equal to a GROUP BY of route_changes;
--- pingsvc.route_change_counts_rebuild() recounts everything (to check
--- the counters, or after triggers were disabled); both run the statement that
--- pingsvc.route_change_counts_sql() writes.
+-- pingsvc.route_change_counts_rebuild() recounts everything (to check the
+-- counters, or after the triggers were disabled); both run the statement
+-- that pingsvc.route_change_counts_sql() writes.
 --
 -- Statement-level AFTER triggers with transition tables: one run per
 -- INSERT, UPDATE or DELETE statement on route_changes, whoever runs it
 -- (process_results() in whatever version, a loader, a test), counting the
 -- statement's rows in one pass (grouped by hour, kind and changed hops
 -- before any counter is touched).  An UPDATE takes its old rows out and
--- puts its new rows in; a DELETE takes its rows out (a counter may reach
--- 0 and stay: pingsvc_ingest may not delete, readers skip zeros, a rebuild
--- drops them); TRUNCATE empties the counters.  (A transition table is visible only to statements the
--- trigger function runs itself, hence EXECUTE of a statement built by
--- route_change_counts_sql() rather than a helper function running it.)
+-- puts its new rows in; a DELETE takes its rows out (a counter may reach 0
+-- and stay: pingsvc_ingest may not delete, readers skip zeros, a rebuild
+-- drops them); TRUNCATE empties the counters.  (A transition table is
+-- visible only to statements the trigger function runs itself, hence
+-- EXECUTE of a statement built by route_change_counts_sql() rather than a
+-- helper function running it.)
 --
 -- Concurrency: counters are added with INSERT ... ON CONFLICT DO UPDATE in
 -- key order (and taken out with an UPDATE), so two transactions writing
