@@ -58,21 +58,11 @@ static const char SQL_CHANGES[] =
 #define CHART_T0                                                               \
 	"coalesce($2::timestamptz, coalesce($3::timestamptz, " VIEW_AT ") "    \
 	"    - interval '7 days')"
-#define CHART(lookup)                                                          \
-	"WITH c AS (SELECT least(width_bucket("                                \
-	"        extract(epoch FROM r.detected_at), "                          \
-	"        extract(epoch FROM " CHART_T0 "), "                           \
-	"        extract(epoch FROM " CHART_T1 ") + 1, "                       \
-	"        " STR(CHART_BINS) "), " STR(CHART_BINS) ") AS b, "            \
-	"    coalesce(r.changed_hops, r.new_path[r.diverge_ttl:"               \
-	"        coalesce(r.rejoin_ttl - 1, cardinality(r.new_path))]) AS hs " \
-	"    FROM pingsvc.route_changes r "                                    \
-	"    WHERE r.detected_at <= " CHART_T1 " "                             \
-	"      AND r.detected_at >= " CHART_T0 " "                             \
-	"      AND ($4::text IS NULL OR r.vantage = $4) "                      \
-	"      AND ($5::inet IS NULL OR r.target = $5::inet) "                 \
-	"    ORDER BY r.detected_at DESC LIMIT " STR(CHART_MAX) "), "          \
-	"ch AS (SELECT row_number() OVER () AS id, b, hs, count(*) AS n "      \
+/* The chart's grouping of changes "c" (columns b, hs, n: bin, changed
+ * hops, changes) into "n0" (bin, group, changes): each distinct changed
+ * address looked up once. */
+#define CHART_GROUPS(lookup)                                                   \
+	"ch AS (SELECT row_number() OVER () AS id, b, hs, sum(n) AS n "        \
 	"    FROM c GROUP BY b, hs), "                                         \
 	"a AS (SELECT ch.id, u.h FROM ch LEFT JOIN LATERAL "                   \
 	"    (SELECT h FROM unnest(ch.hs) h WHERE h IS NOT NULL) u ON true), " \
@@ -80,24 +70,87 @@ static const char SQL_CHANGES[] =
 	"    FROM (SELECT DISTINCT h FROM a WHERE h IS NOT NULL) d), "         \
 	"x AS (SELECT DISTINCT a.id, coalesce(g.grp, 'unknown') AS grp "       \
 	"    FROM a LEFT JOIN g ON g.h = a.h), "                               \
-	"n AS (SELECT ch.b, x.grp, sum(ch.n) AS k FROM x "                     \
-	"    JOIN ch ON ch.id = x.id GROUP BY 1, 2), "                         \
+	"n0 AS (SELECT ch.b, x.grp, sum(ch.n) AS k FROM x "                    \
+	"    JOIN ch ON ch.id = x.id GROUP BY 1, 2), "
+/* Bin of time T (a timestamptz expression). */
+#define CHART_BIN(t)                                                           \
+	"least(width_bucket(extract(epoch FROM " t "), "                       \
+	"    extract(epoch FROM " CHART_T0 "), "                               \
+	"    extract(epoch FROM " CHART_T1 ") + 1, "                           \
+	"    " STR(CHART_BINS) "), " STR(CHART_BINS) ")"
+/* The changes meeting 'cond' (on r.detected_at and the filters), newest
+ * first, CHART_MAX at most, as (bin, changed hops, 1). */
+#define CHART_RAW(cond)                                                        \
+	"(SELECT " CHART_BIN("r.detected_at") " AS b, "                        \
+	"    coalesce(r.changed_hops, r.new_path[r.diverge_ttl:"               \
+	"        coalesce(r.rejoin_ttl - 1, cardinality(r.new_path))]) AS hs, " \
+	"    1 AS n FROM pingsvc.route_changes r WHERE " cond " "              \
+	"    ORDER BY r.detected_at DESC LIMIT " STR(CHART_MAX) ")"
+/* Series: the eight largest groups named, the rest "other". */
+#define CHART_SERIES(considered)                                               \
+	"n AS (SELECT b, grp, sum(k) AS k FROM n0 GROUP BY 1, 2), "            \
 	"r AS (SELECT grp, row_number() OVER (ORDER BY sum(k) DESC, grp) "     \
 	"    AS rk FROM n GROUP BY grp) "                                      \
 	"SELECT least(r.rk, 9), CASE WHEN r.rk < 9 THEN n.grp "                \
 	"    ELSE 'other' END, n.b, sum(n.k), "                                \
 	"    extract(epoch FROM " CHART_T0 "), "                               \
-	"    extract(epoch FROM " CHART_T1 ") + 1, (SELECT sum(n) FROM ch) "   \
+	"    extract(epoch FROM " CHART_T1 ") + 1, "                           \
+	"    coalesce(" considered ", 0) "                                     \
 	"FROM n JOIN r USING (grp) GROUP BY 1, 2, 3 ORDER BY 1, 3"
+/* With a vantage or target: that filter's changes of the period. */
+#define CHART(lookup)                                                          \
+	"WITH c AS " CHART_RAW("r.detected_at <= " CHART_T1 " "                \
+			       "AND r.detected_at >= " CHART_T0 " "            \
+			       "AND ($4::text IS NULL OR r.vantage = $4) "     \
+			       "AND ($5::inet IS NULL OR r.target = "          \
+			       "$5::inet)") ", " CHART_GROUPS(lookup)          \
+	    CHART_SERIES("(SELECT sum(n) FROM ch)")
+/*
+ * Without a filter, over a period of CHART_BINS hours or more: the whole
+ * hours [H0, H1) from the counters of migration 0020 (route_change_counts:
+ * changes per hour, kind and changed hops, kept by triggers on
+ * route_changes), each drawn in the bin of its middle, and the changes of
+ * the partial hours at both ends ([T0, H0) and [H1, T1]) one by one; the
+ * addresses of both are mapped to groups here, so the groups are those of
+ * the current as_prefixes and geolocations.  Over a shorter period every
+ * change is read one by one.  Column 7 counts only the changes read one
+ * by one (the cap).
+ */
+#define CHART_ORIGIN "timestamptz '2000-01-01 00:00:00+00'"
+#define CHART_USE    "(" CHART_T1 " - " CHART_T0 " >= interval '" STR(CHART_BINS) " hours')"
+#define CHART_H0                                                               \
+	"date_bin('1 hour', " CHART_T0 " + interval '1 hour' "                 \
+	"    - interval '1 microsecond', " CHART_ORIGIN ")"
+#define CHART_H1 "date_bin('1 hour', " CHART_T1 ", " CHART_ORIGIN ")"
+#define CHART_COUNTS(lookup)                                                   \
+	"WITH raw AS (" CHART_RAW("r.detected_at >= " CHART_T0 " "             \
+				"AND r.detected_at < CASE WHEN " CHART_USE     \
+				" THEN " CHART_H0 " ELSE " CHART_T1 " END")    \
+	    " UNION ALL " CHART_RAW("r.detected_at <= " CHART_T1 " "           \
+				    "AND r.detected_at >= CASE WHEN "          \
+				    CHART_USE " THEN " CHART_H1                \
+				    " ELSE " CHART_T1 " END") "), "            \
+	"c AS (SELECT b, hs, n FROM raw UNION ALL "                            \
+	"    SELECT " CHART_BIN("k.hour + interval '30 minutes'") ", "         \
+	"        k.hops, k.changes FROM pingsvc.route_change_counts k "        \
+	"    WHERE " CHART_USE " AND k.changes > 0 "                           \
+	"      AND k.hour >= " CHART_H0 " AND k.hour < " CHART_H1 "), "        \
+	    CHART_GROUPS(lookup) CHART_SERIES("(SELECT count(*) FROM raw)")
 /* clang-format on */
 
-static const char SQL_CHART_AS[] = CHART(
-    "SELECT 'AS' || x.asn FROM pingsvc.as_prefixes x WHERE x.prefix >>= d.h "
-    "ORDER BY masklen(x.prefix) DESC LIMIT 1");
-static const char SQL_CHART_COUNTRY[] =
-    CHART("SELECT x.country::text FROM pingsvc.geolocations x "
-	  "WHERE x.prefix >>= d.h AND x.country IS NOT NULL "
-	  "ORDER BY masklen(x.prefix) DESC LIMIT 1");
+#define LOOKUP_AS                                                              \
+	"SELECT 'AS' || x.asn FROM pingsvc.as_prefixes x "                     \
+	"WHERE x.prefix >>= d.h ORDER BY masklen(x.prefix) DESC LIMIT 1"
+#define LOOKUP_COUNTRY                                                         \
+	"SELECT x.country::text FROM pingsvc.geolocations x "                  \
+	"WHERE x.prefix >>= d.h AND x.country IS NOT NULL "                    \
+	"ORDER BY masklen(x.prefix) DESC LIMIT 1"
+
+/* [by country][from the counters] */
+static const char *const SQL_CHART[2][2] = {
+	{ CHART(LOOKUP_AS), CHART_COUNTS(LOOKUP_AS) },
+	{ CHART(LOOKUP_COUNTRY), CHART_COUNTS(LOOKUP_COUNTRY) },
+};
 
 #define COL   96 /* px per TTL column */
 #define ROW_H 22
@@ -154,11 +207,15 @@ chart(struct view *v, const char *const *vals, const char *by)
 	PGresult *res = NULL;
 	const char *names[9];
 	double y[9 * CHART_BINS], t0 = 0, t1 = 0;
-	int i, g, b, ng = 0, rc = -1;
+	int i, g, b, ng = 0, counts = 0, rc = -1;
 
-	if ((res = vdb_exec(v->db,
-		 strcmp(by, "as") == 0 ? SQL_CHART_AS : SQL_CHART_COUNTRY, 5,
-		 vals, NULL, v->eb)) == NULL)
+	/* The counters (migration 0020) serve the unfiltered chart. */
+	if (vals[3] == NULL && vals[4] == NULL &&
+	    (counts = vdb_exists(
+		 v->db, "pingsvc.route_change_counts", 0, v->eb)) < 0)
+		return -1;
+	if ((res = vdb_exec(v->db, SQL_CHART[strcmp(by, "as") != 0][counts],
+		 counts ? 3 : 5, vals, NULL, v->eb)) == NULL)
 		return -1;
 	memset(y, 0, sizeof(y));
 	for (i = 0; i < 9; i++)
@@ -185,6 +242,12 @@ chart(struct view *v, const char *const *vals, const char *by)
 	    strcmp(by, "as") == 0 ? "route changes per AS"
 				  : "route changes per country",
 	    t0, t1, CHART_BINS, (size_t)ng, names, y);
+	if (counts)
+		html_put(v->h,
+		    "<p class=\"notice\" id=\"chart-hourly\">Whole hours "
+		    "are counted from the hourly counters and drawn in the bin "
+		    "of their middle (at most an hour off); the partial hours "
+		    "at both ends change by change.</p>");
 	if (PQntuples(res) > 0 && atoi(PQgetvalue(res, 0, 6)) >= CHART_MAX)
 		html_put(v->h,
 		    "<p class=\"notice\" id=\"chart-capped\">The chart "

@@ -33,10 +33,10 @@ static const char SQL_BASEMAP[] =
 
 /*
  * The located points of each path: its vantage (i = 0) and its hops at
- * the most specific geolocation prefix.  Each distinct address is looked
- * up and projected once, with the (trace_id, i) of its first row, which
- * alone is marked 'first' so that each address (and each vantage) is
- * drawn once: hash aggregates, not a window sorted by label.
+ * the most specific geolocation prefix, ordered by (trace_id, i).  Each
+ * distinct address is looked up and projected once (hash aggregates, not
+ * a window sorted by label); which row draws an address (its first in
+ * that order) is decided while drawing (drawn_once()), not by the query.
  * $1 at, $2 target, $3 vantage.
  */
 /* clang-format off */
@@ -45,27 +45,28 @@ static const char SQL_BASEMAP[] =
 #define PROJECT(g) \
 	"round(public.ST_X(" g "::public.geometry)::numeric, 3) AS x, " \
 	"round((-public.ST_Y(" g "::public.geometry))::numeric, 3) AS y"
-#define POINTS(flows) \
+/* The same from the stored longitude and latitude of migration 0020: no
+ * PostGIS function, so the backend does not load the library. */
+#define PROJECT_LL(lon, lat) \
+	"round(" lon "::numeric, 3) AS x, round((-" lat ")::numeric, 3) AS y"
+#define POINTS(flows, gloc, gcol, wloc) \
 	"WITH " flows ", " \
 	"p0 AS (SELECT tr.trace_id, u.i, u.p " \
 	"  FROM tr, unnest(tr.path) WITH ORDINALITY u(p, i) " \
 	"  WHERE u.p IS NOT NULL), " \
-	"loc AS (SELECT d.p, d.first, " PROJECT("g.location") " " \
-	"  FROM (SELECT p, min(ARRAY[trace_id, i]) AS first FROM p0 " \
-	"        GROUP BY p) d, " \
-	"  LATERAL (SELECT location FROM pingsvc.geolocations " \
+	"loc AS (SELECT d.p, host(d.p) AS label, " gloc " " \
+	"  FROM (SELECT DISTINCT p FROM p0) d, " \
+	"  LATERAL (SELECT " gcol " FROM pingsvc.geolocations " \
 	"           WHERE prefix >>= d.p ORDER BY masklen(prefix) DESC " \
 	"           LIMIT 1) g), " \
-	"vl AS (SELECT w.name, min(tr.trace_id) AS first, " \
-	"    " PROJECT("w.location") " " \
-	"  FROM tr JOIN pingsvc.workers w ON w.name = tr.vantage " \
-	"  WHERE w.location IS NOT NULL GROUP BY w.name, w.location) " \
-	"SELECT p0.trace_id, p0.i, host(p0.p), loc.x, loc.y, " \
-	"  ARRAY[p0.trace_id, p0.i] = loc.first " \
+	"vl AS (SELECT w.name, " wloc " " \
+	"  FROM (SELECT DISTINCT vantage FROM tr) d " \
+	"  JOIN pingsvc.workers w ON w.name = d.vantage " \
+	"  WHERE w.location IS NOT NULL) " \
+	"SELECT p0.trace_id, p0.i, loc.label, loc.x, loc.y " \
 	"FROM p0 JOIN loc ON loc.p = p0.p " \
 	"UNION ALL " \
-	"SELECT tr.trace_id, 0, tr.vantage, vl.x, vl.y, " \
-	"  tr.trace_id = vl.first " \
+	"SELECT tr.trace_id, 0, tr.vantage, vl.x, vl.y " \
 	"FROM tr JOIN vl ON vl.name = tr.vantage " \
 	"ORDER BY 1, 2"
 /* clang-format on */
@@ -76,12 +77,55 @@ static const char SQL_BASEMAP[] =
  * flows; without it, the latest trace of those flows (without a filter,
  * the flows of the newest 2500 traces, at most 500).
  */
-static const char *const SQL_POINTS[2][2] = {
-	{ POINTS(VIEW_RECENT_FLOWS("2500", "500")),
-	    POINTS(VIEW_FLOWS("2000")) },
-	{ POINTS(VIEW_HISTORY_RECENT("500")),
-	    POINTS(VIEW_HISTORY_FLOWS("2000")) },
+#define OLD PROJECT("g.location"), "location", PROJECT("w.location")
+#define STORED                                                                 \
+	PROJECT_LL("g.lon", "g.lat"), "lon, lat",                              \
+	    PROJECT_LL("w.location_lon", "w.location_lat")
+#define POINTS_(flows, cols) POINTS(flows, cols)
+
+/* [stored coordinates][history][filtered] */
+static const char *const SQL_POINTS[2][2][2] = {
+	{
+	    { POINTS_(VIEW_RECENT_FLOWS("2500", "500"), OLD),
+		POINTS_(VIEW_FLOWS("2000"), OLD) },
+	    { POINTS_(VIEW_HISTORY_RECENT("500"), OLD),
+		POINTS_(VIEW_HISTORY_FLOWS("2000"), OLD) },
+	},
+	{
+	    { POINTS_(VIEW_RECENT_FLOWS("2500", "500"), STORED),
+		POINTS_(VIEW_FLOWS("2000"), STORED) },
+	    { POINTS_(VIEW_HISTORY_RECENT("500"), STORED),
+		POINTS_(VIEW_HISTORY_FLOWS("2000"), STORED) },
+	},
 };
+/*
+ * drawn_once --
+ *	Whether row r is the first of its point (a vantage, i = 0, or a hop
+ *	address) in the result's order: the one that draws it.  'seen' is an
+ *	open-addressing set of row numbers + 1 with 'size' > rows slots.
+ */
+static int
+drawn_once(PGresult *res, int *seen, size_t size, int r)
+{
+	const char *label = PQgetvalue(res, r, 2);
+	int vantage =
+	    PQgetvalue(res, r, 1)[0] == '0' && PQgetvalue(res, r, 1)[1] == '\0';
+	size_t h = vantage ? 7 : 3, k;
+	const char *c;
+
+	for (c = label; *c != '\0'; c++)
+		h = h * 31 + (unsigned char)*c;
+	for (k = h % size; seen[k] != 0; k = (k + 1) % size) {
+		int o = seen[k] - 1;
+
+		if (strcmp(PQgetvalue(res, o, 2), label) == 0 &&
+		    (PQgetvalue(res, o, 1)[0] == '0' &&
+			PQgetvalue(res, o, 1)[1] == '\0') == vantage)
+			return 0;
+	}
+	seen[k] = r + 1;
+	return 1;
+}
 
 int
 page_geo(struct view *v)
@@ -91,6 +135,7 @@ page_geo(struct view *v)
 	const char *vantage = cgi_get(v->params, "vantage");
 	const char *hidden[] = { "target", target, "vantage", vantage, NULL };
 	const char *prev;
+	int *seen = NULL, ll;
 	int i, j, have, stored, filtered, history, npts = 0, rc = -1;
 
 	html_begin(v->h, "Geographic map", "geo", v->at, hidden);
@@ -135,8 +180,11 @@ page_geo(struct view *v)
 	vals[1] = target;
 	vals[2] = vantage;
 	filtered = target != NULL || vantage != NULL;
+	/* Stored coordinates (migration 0020): no PostGIS in this request. */
 	if ((history = view_history(v)) < 0 ||
-	    (res = vdb_exec(v->db, SQL_POINTS[history][filtered],
+	    (ll = vdb_column(v->db, "pingsvc.geolocations", "lon", v->eb)) <
+		0 ||
+	    (res = vdb_exec(v->db, SQL_POINTS[ll][history][filtered],
 		 filtered ? 3 : 1, vals, NULL, v->eb)) == NULL)
 		goto out;
 	/* One polyline per trace through its located points. */
@@ -157,8 +205,13 @@ page_geo(struct view *v)
 			    PQgetvalue(res, i, 4));
 		html_put(v->h, "\"/>");
 	}
+	if ((seen = calloc(2 * (size_t)PQntuples(res) + 1, sizeof(*seen))) ==
+	    NULL) {
+		errbuf_set(v->eb, "out of memory");
+		goto out;
+	}
 	for (i = 0; i < PQntuples(res); i++) {
-		if (PQgetvalue(res, i, 5)[0] != 't')
+		if (!drawn_once(res, seen, 2 * (size_t)PQntuples(res) + 1, i))
 			continue;
 		npts++;
 		html_put(v->h,
@@ -181,6 +234,7 @@ page_geo(struct view *v)
 	html_end(v->h);
 	rc = 0;
 out:
+	free(seen);
 	PQclear(res);
 	return rc;
 }

@@ -11,16 +11,22 @@
 #include "vdb.h"
 #include "view.h"
 
-static const char SQL_WORKER[] =
-    "SELECT worker_id, array_to_string(caps, ','), enabled, "
-    "       to_char(created_at, 'YYYY-MM-DD HH24:MI:SS'), "
-    "       to_char(revoked_at, 'YYYY-MM-DD HH24:MI:SS'), "
-    "       to_char(last_seen, 'YYYY-MM-DD HH24:MI:SS'), "
-    "       coalesce(version, ''), spool_depth, "
-    "       coalesce(round(clock_offset_ms::numeric, 1)::text, ''), "
-    "       coalesce(location_label, ''), "
-    "       coalesce(public.ST_AsText(location::public.geometry), '') "
-    "FROM pingsvc.workers WHERE name = $2 AND created_at <= " VIEW_AT;
+#define WORKER(loc)                                                            \
+	"SELECT worker_id, array_to_string(caps, ','), enabled, "              \
+	"       to_char(created_at, 'YYYY-MM-DD HH24:MI:SS'), "                \
+	"       to_char(revoked_at, 'YYYY-MM-DD HH24:MI:SS'), "                \
+	"       to_char(last_seen, 'YYYY-MM-DD HH24:MI:SS'), "                 \
+	"       coalesce(version, ''), spool_depth, "                          \
+	"       coalesce(round(clock_offset_ms::numeric, 1)::text, ''), "      \
+	"       coalesce(location_label, ''), "                                \
+	"       coalesce(" loc ", '') "                                        \
+	"FROM pingsvc.workers WHERE name = $2 AND created_at <= " VIEW_AT
+
+/* [stored coordinates (migration 0020): no PostGIS in the request] */
+static const char *const SQL_WORKER[2] = {
+	WORKER("public.ST_AsText(location::public.geometry)"),
+	WORKER("'POINT(' || location_lon || ' ' || location_lat || ')'"),
+};
 
 static const char SQL_JOBS[] =
     "SELECT state, count(*) FROM pingsvc.jobs WHERE worker_id = $1 "
@@ -65,7 +71,7 @@ page_worker(struct view *v)
 	const char *hidden[] = { "worker", name, NULL };
 	char id[32], lim[32];
 	double *t = NULL, *y = NULL;
-	int i, n, rc = -1;
+	int i, n, ll, rc = -1;
 
 	if (name == NULL) {
 		v->status = 400;
@@ -75,7 +81,10 @@ page_worker(struct view *v)
 	vals[0] = v->at_epoch;
 	vals[1] = name;
 	html_begin(v->h, "Worker", "worker", v->at, hidden);
-	if ((res = vdb_exec(v->db, SQL_WORKER, 2, vals, NULL, v->eb)) == NULL)
+	if ((ll = vdb_column(v->db, "pingsvc.workers", "location_lon", v->eb)) <
+		0 ||
+	    (res = vdb_exec(v->db, SQL_WORKER[ll], 2, vals, NULL, v->eb)) ==
+		NULL)
 		goto out;
 	if (PQntuples(res) != 1) {
 		v->status = 404;
