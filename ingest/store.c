@@ -17,6 +17,7 @@
 #include "db.h"
 #include "json.h"
 #include "metrics.h"
+#include "rows.h"
 #include "store.h"
 
 /*
@@ -55,6 +56,16 @@ static const char SQL_PROCESS[] =
     "       coalesce(sum(links), 0), coalesce(sum(new_targets), 0),"
     "       coalesce(sum(route_changes), 0)"
     "  FROM pingsvc.process_results($1::bigint[])";
+
+/* Trace ids for a batch, drawn in one statement. */
+static const char SQL_TRACE_IDS[] =
+    "SELECT nextval('pingsvc.traces_trace_id_seq')"
+    "  FROM generate_series(1, $1::integer)";
+
+static const char SQL_DERIVE[] =
+    "SELECT coalesce(sum(traces), 0), coalesce(sum(links), 0),"
+    "       coalesce(sum(new_targets), 0), coalesce(sum(route_changes), 0)"
+    "  FROM pingsvc.derive_traces($1::bigint[])";
 
 /* The batch as the jsonb parameter of SQL_STORE. */
 static int
@@ -149,10 +160,171 @@ out:
 	return rc;
 }
 
+/* 'count' new trace ids into 'ids'. */
+static int
+trace_ids(
+    PGconn *c, long count, int64_t *ids, char *sqlstate, struct errbuf *eb)
+{
+	PGresult *res;
+	const char *vals[1];
+	char num[24];
+	long i;
+
+	snprintf(num, sizeof(num), "%ld", count);
+	vals[0] = num;
+	if ((res = db_exec(c, SQL_TRACE_IDS, 1, vals, sqlstate, eb)) == NULL)
+		return -1;
+	if (PQntuples(res) != count) {
+		errbuf_set(eb, "store: %d trace ids for %ld traces",
+		    PQntuples(res), count);
+		PQclear(res);
+		return -1;
+	}
+	for (i = 0; i < count; i++)
+		ids[i] = strtoll(PQgetvalue(res, (int)i, 0), NULL, 10);
+	PQclear(res);
+	return 0;
+}
+
+static int
+copy_rows(
+    PGconn *c, const struct rows_out *o, char *sqlstate, struct errbuf *eb)
+{
+	if (db_copy_in(c, "COPY pingsvc.traces " ROWS_TRACES_COLS " FROM STDIN",
+		o->traces.data, o->traces.len, sqlstate, eb) == -1 ||
+	    (o->hops.len > 0 &&
+		db_copy_in(c, "COPY pingsvc.hops " ROWS_HOPS_COLS " FROM STDIN",
+		    o->hops.data, o->hops.len, sqlstate, eb) == -1) ||
+	    db_copy_in(c,
+		"COPY pingsvc.derive_queue " ROWS_QUEUE_COLS " FROM STDIN",
+		o->queue.data, o->queue.len, sqlstate, eb) == -1)
+		return -1;
+	return 0;
+}
+
+/*
+ * The traces, hops and derive_queue rows of the newly stored
+ * traceroutes, built here and copied in (pipeline v4).
+ */
+static int
+store_rows(PGconn *c, struct store_item *items, size_t n, int64_t worker_id,
+    const char *worker, const char *source, struct store_counts *counts,
+    char *sqlstate, struct errbuf *eb)
+{
+	struct rows_out o = ROWS_OUT_INIT;
+	int64_t *ids = NULL;
+	long want = 0, k = 0;
+	size_t i;
+	int rc = -1;
+
+	for (i = 0; i < n; i++)
+		if (items[i].status == STORE_STORED &&
+		    rows_wanted(items[i].r, source, worker))
+			want++;
+	if (want == 0)
+		return 0;
+	if ((ids = calloc((size_t)want, sizeof(*ids))) == NULL)
+		goto nomem;
+	if (trace_ids(c, want, ids, sqlstate, eb) == -1)
+		goto out;
+	for (i = 0; i < n; i++) {
+		if (items[i].status != STORE_STORED ||
+		    !rows_wanted(items[i].r, source, worker))
+			continue;
+		items[i].trace_id = ids[k++];
+		if (rows_add(&o, items[i].r, items[i].trace_id,
+			items[i].result_id, worker_id, source, worker) == -1)
+			goto nomem;
+	}
+	if (copy_rows(c, &o, sqlstate, eb) == -1)
+		goto out;
+	counts->traces += o.ntraces;
+	counts->hops += o.nhops;
+	rc = 0;
+	goto out;
+nomem:
+	errbuf_set(eb, "out of memory");
+out:
+	rows_free(&o);
+	free(ids);
+	return rc;
+}
+
+int
+store_pipeline(PGconn *c, struct errbuf *eb)
+{
+	PGresult *res;
+	int rc;
+
+	res = db_exec(c,
+	    "SELECT to_regprocedure('pingsvc.derive_traces(bigint[])')"
+	    "       IS NOT NULL,"
+	    "       to_regprocedure('pingsvc.process_results(bigint[])')"
+	    "       IS NOT NULL",
+	    0, NULL, NULL, eb);
+	if (res == NULL)
+		return -1;
+	if (strcmp(PQgetvalue(res, 0, 0), "t") == 0)
+		rc = STORE_ROWS_COPY;
+	else if (strcmp(PQgetvalue(res, 0, 1), "t") == 0)
+		rc = STORE_PROCESS_SQL;
+	else
+		rc = STORE_RESULTS_ONLY;
+	PQclear(res);
+	return rc;
+}
+
+int
+store_derive(PGconn *c, const struct store_item *items, size_t n,
+    struct store_counts *counts, struct errbuf *eb)
+{
+	struct buf ids = BUF_INIT;
+	PGresult *res = NULL;
+	const char *vals[1];
+	size_t i;
+	int first = 1, rc = -1;
+
+	if (buf_puts(&ids, "{") == -1)
+		goto nomem;
+	for (i = 0; i < n; i++) {
+		if (items[i].trace_id < 1)
+			continue;
+		if (buf_printf(&ids, "%s%" PRId64, first ? "" : ",",
+			items[i].trace_id) == -1)
+			goto nomem;
+		first = 0;
+	}
+	if (first) {
+		rc = 0;
+		goto out;
+	}
+	if (buf_puts(&ids, "}") == -1)
+		goto nomem;
+	vals[0] = buf_str(&ids);
+	if ((res = db_exec(c, SQL_DERIVE, 1, vals, NULL, eb)) == NULL)
+		goto out;
+	if (PQntuples(res) != 1 || PQnfields(res) != 4) {
+		errbuf_set(eb, "derive_traces: unexpected result shape");
+		goto out;
+	}
+	counts->links += strtoll(PQgetvalue(res, 0, 1), NULL, 10);
+	counts->new_targets += strtoll(PQgetvalue(res, 0, 2), NULL, 10);
+	counts->route_changes += strtoll(PQgetvalue(res, 0, 3), NULL, 10);
+	rc = 0;
+	goto out;
+nomem:
+	errbuf_set(eb, "out of memory");
+out:
+	PQclear(res);
+	buf_free(&ids);
+	return rc;
+}
+
 int
 store_results(PGconn *c, struct store_item *items, size_t n, const char *ns,
-    int64_t worker_id, const char *source, int process_them,
-    struct store_counts *counts, char *sqlstate, struct errbuf *eb)
+    int64_t worker_id, const char *worker, const char *source,
+    enum store_pipeline pipe, struct store_counts *counts, char *sqlstate,
+    struct errbuf *eb)
 {
 	struct buf data = BUF_INIT;
 	PGresult *res = NULL;
@@ -189,6 +361,7 @@ store_results(PGconn *c, struct store_item *items, size_t n, const char *ns,
 			    eb, "store: row number %lld out of range", ord);
 			goto out;
 		}
+		items[ord - 1].trace_id = -1;
 		if (strcmp(PQgetvalue(res, (int)i, 1), "t") == 0) {
 			items[ord - 1].status = STORE_STORED;
 			items[ord - 1].result_id =
@@ -200,7 +373,12 @@ store_results(PGconn *c, struct store_item *items, size_t n, const char *ns,
 			counts->duplicates++;
 		}
 	}
-	if (process_them && process(c, items, n, counts, sqlstate, eb) == -1)
+	if (pipe == STORE_PROCESS_SQL &&
+	    process(c, items, n, counts, sqlstate, eb) == -1)
+		goto out;
+	if (pipe == STORE_ROWS_COPY &&
+	    store_rows(c, items, n, worker_id, worker, source, counts, sqlstate,
+		eb) == -1)
 		goto out;
 	rc = 0;
 out:
