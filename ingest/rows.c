@@ -101,20 +101,20 @@ rows_wanted(const struct result *r, const char *source, const char *worker)
 	    rows_vantage(r, source, worker, v);
 }
 
-/* timestamptz text of 's' seconds since the epoch (to_timestamp). */
-static void
-ts_text(int64_t s, char *dst, size_t len)
+const char *
+rows_ts_text(int64_t s, char *dst, size_t len)
 {
 	struct tm tm;
 	time_t t = (time_t)s;
 
 	if (gmtime_r(&t, &tm) == NULL) {
 		snprintf(dst, len, "epoch");
-		return;
+		return dst;
 	}
 	snprintf(dst, len, "%04d-%02d-%02d %02d:%02d:%02d+00",
 	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
 	    tm.tm_sec);
+	return dst;
 }
 
 static const char *
@@ -362,7 +362,7 @@ rows_add(struct rows_out *o, const struct result *r, int64_t trace_id,
 
 	if (!rows_vantage(r, source, worker, vantage))
 		return -1;
-	ts_text(r->timestamp, ts, sizeof(ts));
+	rows_ts_text(r->timestamp, ts, sizeof(ts));
 	if ((n = collect(r, &rows)) == -1)
 		return -1;
 	if (put_trace(o, r, trace_id, result_id, worker_id, source, vantage, ts,

@@ -78,6 +78,13 @@ void rows_reset(struct rows_out *o);
 void rows_free(struct rows_out *o);
 
 /*
+ * rows_ts_text --
+ *	timestamptz text (UTC) of 's' seconds since the epoch, as
+ *	to_timestamp(s), into 'dst' (32 bytes are enough); returns 'dst'.
+ */
+const char *rows_ts_text(int64_t s, char *dst, size_t len);
+
+/*
  * rows_rtt_text --
  *	'rtt_ms' as the body stores it (json_out_double: three decimals,
  *	trailing zeros trimmed) into 'dst', or "" when absent or outside
