@@ -26,21 +26,25 @@
  * NOTHING also drops a key repeated inside the batch.  The results rows
  * themselves, bodies included, follow with COPY (store_copy_results): the
  * bodies are parsed once, as text into jsonb, not as one large jsonb
- * array taken apart again.
+ * array taken apart again.  The trace ids of the traceroutes that will
+ * get a trace are drawn by the same statement (a duplicate's id is simply
+ * not used), saving a round trip per batch.
  */
 static const char SQL_KEYS[] =
     "WITH input AS MATERIALIZED ("
     "  SELECT e.ord, e.k, to_timestamp(e.ts) AS ts,"
-    "         nextval('pingsvc.results_result_id_seq') AS result_id"
-    "    FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY"
-    "         AS e(k, ts, ord)"
+    "         nextval('pingsvc.results_result_id_seq') AS result_id,"
+    "         CASE WHEN e.want"
+    "              THEN nextval('pingsvc.traces_trace_id_seq') END AS trace_id"
+    "    FROM unnest($1::text[], $2::bigint[], $4::boolean[])"
+    "         WITH ORDINALITY AS e(k, ts, want, ord)"
     "), keys AS ("
     "  INSERT INTO pingsvc.result_keys (namespace, idem_key, result_id, ts)"
     "  SELECT $3, k, result_id, ts FROM input ORDER BY ord"
     "  ON CONFLICT DO NOTHING"
     "  RETURNING result_id"
     ")"
-    "SELECT i.ord, keys.result_id IS NOT NULL, i.result_id"
+    "SELECT i.ord, keys.result_id IS NOT NULL, i.result_id, i.trace_id"
     "  FROM input i LEFT JOIN keys USING (result_id)"
     " ORDER BY i.ord";
 
@@ -53,11 +57,6 @@ static const char SQL_PROCESS[] =
     "       coalesce(sum(links), 0), coalesce(sum(new_targets), 0),"
     "       coalesce(sum(route_changes), 0)"
     "  FROM pingsvc.process_results($1::bigint[])";
-
-/* Trace ids for a batch, drawn in one statement. */
-static const char SQL_TRACE_IDS[] =
-    "SELECT nextval('pingsvc.traces_trace_id_seq')"
-    "  FROM generate_series(1, $1::integer)";
 
 static const char SQL_DERIVE[] =
     "SELECT coalesce(sum(traces), 0), coalesce(sum(links), 0),"
@@ -108,21 +107,30 @@ array_elem(struct buf *b, const char *s, int first)
 	return buf_puts(b, "\"");
 }
 
-/* The keys and timestamps of the batch as the array parameters of SQL_KEYS. */
+/*
+ * The keys, timestamps and whether each gets a trace ('rows': pipeline v4)
+ * as the array parameters of SQL_KEYS.
+ */
 static int
-batch_keys(
-    const struct store_item *items, size_t n, struct buf *keys, struct buf *ts)
+batch_keys(const struct store_item *items, size_t n, struct buf *keys,
+    struct buf *ts, struct buf *want, int rows, const char *source,
+    const char *worker)
 {
 	size_t i;
 
-	if (buf_puts(keys, "{") == -1 || buf_puts(ts, "{") == -1)
+	if (buf_puts(keys, "{") == -1 || buf_puts(ts, "{") == -1 ||
+	    buf_puts(want, "{") == -1)
 		return -1;
 	for (i = 0; i < n; i++)
 		if (array_elem(keys, items[i].r->idem_key, i == 0) == -1 ||
 		    buf_printf(ts, "%s%" PRId64, i == 0 ? "" : ",",
-			items[i].r->timestamp) == -1)
+			items[i].r->timestamp) == -1 ||
+		    buf_printf(want, "%s%s", i == 0 ? "" : ",",
+			rows && rows_wanted(items[i].r, source, worker)
+			    ? "t"
+			    : "f") == -1)
 			return -1;
-	return buf_puts(keys, "}") | buf_puts(ts, "}");
+	return buf_puts(keys, "}") | buf_puts(ts, "}") | buf_puts(want, "}");
 }
 
 /* One results row of COPY text for a stored item. */
@@ -246,32 +254,6 @@ out:
 	return rc;
 }
 
-/* 'count' new trace ids into 'ids'. */
-static int
-trace_ids(
-    PGconn *c, long count, int64_t *ids, char *sqlstate, struct errbuf *eb)
-{
-	PGresult *res;
-	const char *vals[1];
-	char num[24];
-	long i;
-
-	snprintf(num, sizeof(num), "%ld", count);
-	vals[0] = num;
-	if ((res = db_exec(c, SQL_TRACE_IDS, 1, vals, sqlstate, eb)) == NULL)
-		return -1;
-	if (PQntuples(res) != count) {
-		errbuf_set(eb, "store: %d trace ids for %ld traces",
-		    PQntuples(res), count);
-		PQclear(res);
-		return -1;
-	}
-	for (i = 0; i < count; i++)
-		ids[i] = strtoll(PQgetvalue(res, (int)i, 0), NULL, 10);
-	PQclear(res);
-	return 0;
-}
-
 static int
 copy_rows(
     PGconn *c, const struct rows_out *o, char *sqlstate, struct errbuf *eb)
@@ -298,29 +280,20 @@ store_rows(PGconn *c, struct store_item *items, size_t n, int64_t worker_id,
     char *sqlstate, struct errbuf *eb)
 {
 	struct rows_out o = ROWS_OUT_INIT;
-	int64_t *ids = NULL;
-	long want = 0, k = 0;
 	size_t i;
 	int rc = -1;
 
-	for (i = 0; i < n; i++)
-		if (items[i].status == STORE_STORED &&
-		    rows_wanted(items[i].r, source, worker))
-			want++;
-	if (want == 0)
-		return 0;
-	if ((ids = calloc((size_t)want, sizeof(*ids))) == NULL)
-		goto nomem;
-	if (trace_ids(c, want, ids, sqlstate, eb) == -1)
-		goto out;
 	for (i = 0; i < n; i++) {
-		if (items[i].status != STORE_STORED ||
-		    !rows_wanted(items[i].r, source, worker))
+		/* Set by SQL_KEYS for new results that get a trace. */
+		if (items[i].trace_id < 1)
 			continue;
-		items[i].trace_id = ids[k++];
 		if (rows_add(&o, items[i].r, items[i].trace_id,
 			items[i].result_id, worker_id, source, worker) == -1)
 			goto nomem;
+	}
+	if (o.ntraces == 0) {
+		rc = 0;
+		goto out;
 	}
 	if (copy_rows(c, &o, sqlstate, eb) == -1)
 		goto out;
@@ -332,7 +305,6 @@ nomem:
 	errbuf_set(eb, "out of memory");
 out:
 	rows_free(&o);
-	free(ids);
 	return rc;
 }
 
@@ -412,9 +384,9 @@ store_results(PGconn *c, struct store_item *items, size_t n, const char *ns,
     enum store_pipeline pipe, struct store_counts *counts, char *sqlstate,
     struct errbuf *eb)
 {
-	struct buf keys = BUF_INIT, tss = BUF_INIT;
+	struct buf keys = BUF_INIT, tss = BUF_INIT, want = BUF_INIT;
 	PGresult *res = NULL;
-	const char *vals[3];
+	const char *vals[4];
 	long long ord;
 	size_t i;
 	int rc = -1;
@@ -423,14 +395,16 @@ store_results(PGconn *c, struct store_item *items, size_t n, const char *ns,
 		sqlstate[0] = '\0';
 	if (n == 0)
 		return 0;
-	if (batch_keys(items, n, &keys, &tss) == -1) {
+	if (batch_keys(items, n, &keys, &tss, &want, pipe == STORE_ROWS_COPY,
+		source, worker) == -1) {
 		errbuf_set(eb, "out of memory");
 		goto out;
 	}
 	vals[0] = buf_str(&keys);
 	vals[1] = buf_str(&tss);
 	vals[2] = ns;
-	if ((res = db_exec(c, SQL_KEYS, 3, vals, sqlstate, eb)) == NULL)
+	vals[3] = buf_str(&want);
+	if ((res = db_exec(c, SQL_KEYS, 4, vals, sqlstate, eb)) == NULL)
 		goto out;
 	if ((size_t)PQntuples(res) != n) {
 		errbuf_set(eb, "store: %d rows back for %zu results",
@@ -449,6 +423,9 @@ store_results(PGconn *c, struct store_item *items, size_t n, const char *ns,
 			items[ord - 1].status = STORE_STORED;
 			items[ord - 1].result_id =
 			    strtoll(PQgetvalue(res, (int)i, 2), NULL, 10);
+			if (!PQgetisnull(res, (int)i, 3))
+				items[ord - 1].trace_id = strtoll(
+				    PQgetvalue(res, (int)i, 3), NULL, 10);
 			counts->stored++;
 		} else {
 			items[ord - 1].status = STORE_DUPLICATE;
@@ -471,5 +448,6 @@ out:
 	PQclear(res);
 	buf_free(&keys);
 	buf_free(&tss);
+	buf_free(&want);
 	return rc;
 }
