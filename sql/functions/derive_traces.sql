@@ -63,6 +63,7 @@ DECLARE
     v_h_last    timestamptz[];
     v_h_trace   bigint[];
     v_flows_written bigint;
+    v_fast      bigint[];
     v_have_as   boolean;
 BEGIN
     IF p_trace_ids IS NULL OR cardinality(p_trace_ids) = 0 THEN
@@ -236,6 +237,49 @@ BEGIN
                     AS t(vantage, target, proto, paris_id)
               ORDER BY 1) AS k;
 
+    -- 4a. the fast path, set-based: a flow with no candidate pending whose
+    -- new traces all equal its current path (path and reached TTL, as
+    -- fold_flow_v2's own fast path compares them), all newer than its
+    -- last_ts and of distinct ts, just extends the current path: flows
+    -- counters and last_ts, and its open flow_paths row (last_seen,
+    -- traces), exactly what folding them would write.  The other flows
+    -- (new, candidate pending, a differing, late or `*`-filling trace)
+    -- are folded below.
+    WITH st AS (
+        SELECT t.vantage, t.target, t.proto, t.paris_id, t.ts, t.path, t.reached_ttl
+          FROM unnest(v_t_vantage, v_t_target, v_t_proto, v_t_paris, v_t_step)
+               AS t(vantage, target, proto, paris_id, trace_id, ts, path, reached_ttl)
+    ), per AS (
+        SELECT f.flow_id, count(*) AS n, max(st.ts) AS last_ts
+          FROM st
+          JOIN pingsvc.flows f
+            ON f.vantage = st.vantage AND f.target = st.target AND f.proto = st.proto
+           AND f.paris_id IS NOT DISTINCT FROM st.paris_id
+         WHERE f.cand_path IS NULL
+         GROUP BY f.flow_id, f.last_ts
+        HAVING bool_and(st.path = f.cur_path AND st.reached_ttl IS NOT DISTINCT FROM f.cur_reached_ttl)
+           AND min(st.ts) > f.last_ts AND count(DISTINCT st.ts) = count(*)
+           AND EXISTS (SELECT 1 FROM pingsvc.flow_paths p WHERE p.flow_id = f.flow_id AND p.valid_to IS NULL)
+    ), upf AS (
+        UPDATE pingsvc.flows f
+           SET last_ts = per.last_ts, traces = f.traces + per.n, cur_last_at = per.last_ts,
+               cur_traces = f.cur_traces + per.n, traces_since_change = f.traces_since_change + per.n,
+               updated_at = now()
+          FROM per
+         WHERE f.flow_id = per.flow_id
+        RETURNING f.flow_id, f.cur_path, f.cur_reached_ttl, f.cur_last_at, f.cur_traces
+    ), upp AS (
+        UPDATE pingsvc.flow_paths p
+           SET path = upf.cur_path, reached_ttl = upf.cur_reached_ttl, last_seen = upf.cur_last_at,
+               traces = upf.cur_traces,
+               as_path = CASE WHEN p.path IS NOT DISTINCT FROM upf.cur_path AND p.as_path IS NOT NULL
+                              THEN p.as_path
+                              WHEN v_have_as THEN pingsvc.as_path(upf.cur_path) END
+          FROM upf
+         WHERE p.flow_id = upf.flow_id AND p.valid_to IS NULL
+    )
+    SELECT array_agg(upf.flow_id) INTO v_fast FROM upf;
+
     WITH steps AS (
         SELECT t.vantage, t.target, t.proto, t.paris_id,
                array_agg(ROW(t.trace_id, t.ts, t.path, t.reached_ttl)::pingsvc.route_step
@@ -250,7 +294,10 @@ BEGIN
           LEFT JOIN pingsvc.flows f
                  ON f.vantage = s.vantage AND f.target = s.target AND f.proto = s.proto
                 AND f.paris_id IS NOT DISTINCT FROM s.paris_id
+          -- Flows the fast path extended are not folded again.
+          LEFT JOIN unnest(v_fast) AS fx(flow_id) ON fx.flow_id = f.flow_id
           CROSS JOIN LATERAL pingsvc.fold_flow_v2(f, s.steps, v_k) AS r
+         WHERE fx.flow_id IS NULL
     ), ev AS MATERIALIZED (
         -- Change ids drawn in (flow, time) order.
         SELECT nextval('pingsvc.route_changes_change_id_seq'::regclass) AS change_id, o.*
