@@ -64,6 +64,15 @@ DECLARE
     v_h_trace   bigint[];
     v_flows_written bigint;
     v_fast      bigint[];
+    v_q_id      bigint[];
+    v_q_ts      timestamptz[];
+    v_q_detect  boolean[];
+    v_lo        bigint;
+    v_hi        bigint;
+    v_ts_lo     timestamptz;
+    v_ts_hi     timestamptz;
+    v_dense     boolean;
+    v_src       text;
     v_have_as   boolean;
 BEGIN
     IF p_trace_ids IS NULL OR cardinality(p_trace_ids) = 0 THEN
@@ -74,10 +83,7 @@ BEGIN
     v_k := coalesce(v_k, 2);
     v_have_as := EXISTS (SELECT 1 FROM pingsvc.as_prefixes);
 
-    -- 1. take the queued traces (SKIP LOCKED: a concurrent call has them),
-    -- then read their traces and hops rows, each looked up by (trace_id,
-    -- ts) in its partition (OFFSET 0 keeps the lookups per trace; a join
-    -- could scan every partition of hops).
+    -- 1. take the queued traces (SKIP LOCKED: a concurrent call has them).
     WITH ids AS (
         SELECT DISTINCT u.id FROM unnest(p_trace_ids) AS u(id) WHERE u.id IS NOT NULL
     ), taken AS (
@@ -87,13 +93,50 @@ BEGIN
                                         JOIN pingsvc.derive_queue c ON c.trace_id = ids.id
                                          FOR UPDATE OF c SKIP LOCKED)
         RETURNING d.trace_id, d.ts, d.detect
-    ), tr AS MATERIALIZED (
-        SELECT t.*, taken.detect
-          FROM taken
+    )
+    SELECT array_agg(taken.trace_id), array_agg(taken.ts), array_agg(taken.detect),
+           min(taken.trace_id), max(taken.trace_id), min(taken.ts), max(taken.ts)
+      INTO v_q_id, v_q_ts, v_q_detect, v_lo, v_hi, v_ts_lo, v_ts_hi
+      FROM taken;
+    IF v_q_id IS NULL THEN
+        RETURN QUERY SELECT 0, 0, 0, 0;
+        RETURN;
+    END IF;
+
+    -- Their traces and hops rows.  Trace ids come from one sequence, so a
+    -- batch's ids are usually dense: then both tables are read by one
+    -- range of their primary keys (trace_id, and ts bounds that prune the
+    -- partitions) and hash-joined to the batch; for scattered ids, each
+    -- trace is looked up by (trace_id, ts) in its partition (OFFSET 0 keeps
+    -- the lookups per trace).  The statement is built for the case and
+    -- planned with the bounds as values (EXECUTE), so partitions outside
+    -- them are pruned when it is planned.
+    v_dense := v_hi - v_lo < 4 * cardinality(v_q_id);
+    IF v_dense THEN
+        v_src := $src$
+    tr AS MATERIALIZED (
+        SELECT x.trace_id, x.ts, x.vantage, x.target, x.proto, x.paris_id, x.path, x.reached_ttl,
+               q.detect
+          FROM unnest($1, $2, $3) AS q(trace_id, ts, detect)
+          JOIN pingsvc.traces x ON x.trace_id = q.trace_id AND x.ts = q.ts
+         WHERE x.trace_id BETWEEN $4 AND $5 AND x.ts BETWEEN $6 AND $7
+    ), hp AS MATERIALIZED (
+        SELECT tr.trace_id, tr.ts, y.ttl, y.address, y.rtt_ms,
+               tr.path[y.ttl] IS NOT DISTINCT FROM y.address AS on_path
+          FROM tr
+          JOIN pingsvc.hops y ON y.trace_id = tr.trace_id AND y.ts = tr.ts
+         WHERE y.trace_id BETWEEN $4 AND $5 AND y.ts BETWEEN $6 AND $7
+    )$src$;
+        PERFORM set_config('enable_nestloop', 'off', true);
+    ELSE
+        v_src := $src$
+    tr AS MATERIALIZED (
+        SELECT t.*, q.detect
+          FROM unnest($1, $2, $3) AS q(trace_id, ts, detect)
           CROSS JOIN LATERAL (SELECT x.trace_id, x.ts, x.vantage, x.target, x.proto, x.paris_id,
                                      x.path, x.reached_ttl
                                 FROM pingsvc.traces x
-                               WHERE x.trace_id = taken.trace_id AND x.ts = taken.ts
+                               WHERE x.trace_id = q.trace_id AND x.ts = q.ts
                               OFFSET 0) AS t
     ), hp AS MATERIALIZED (
         SELECT tr.trace_id, tr.ts, h.ttl, h.address, h.rtt_ms,
@@ -103,7 +146,10 @@ BEGIN
                                 FROM pingsvc.hops y
                                WHERE y.trace_id = tr.trace_id AND y.ts = tr.ts
                               OFFSET 0) AS h
-    ), rt AS (
+    )$src$;
+    END IF;
+
+    EXECUTE 'WITH' || v_src || $sql$, rt AS (
         -- Per trace and TTL, the min rtt of the path's address there.
         SELECT hp.trace_id, hp.ttl, min(hp.rtt_ms) AS rtt
           FROM hp
@@ -139,10 +185,12 @@ BEGIN
            (SELECT array_agg(lk.ts) FROM lk), (SELECT array_agg(lk.trace_id) FROM lk),
            (SELECT array_agg(lk.diff) FROM lk),
            (SELECT array_agg(ha.address) FROM ha), (SELECT array_agg(ha.first_ts) FROM ha),
-           (SELECT array_agg(ha.last_ts) FROM ha), (SELECT array_agg(ha.trace_id) FROM ha)
+           (SELECT array_agg(ha.last_ts) FROM ha), (SELECT array_agg(ha.trace_id) FROM ha)$sql$
       INTO v_traces, v_t_vantage, v_t_target, v_t_proto, v_t_paris, v_t_step,
            v_l_near, v_l_far, v_l_ts, v_l_trace, v_l_diff,
-           v_h_addr, v_h_first, v_h_last, v_h_trace;
+           v_h_addr, v_h_first, v_h_last, v_h_trace
+     USING v_q_id, v_q_ts, v_q_detect, v_lo, v_hi, v_ts_lo, v_ts_hi;
+    PERFORM set_config('enable_nestloop', 'on', true);
 
     IF v_traces = 0 THEN
         RETURN QUERY SELECT 0, 0, 0, 0;

@@ -280,10 +280,12 @@ SELECT throws_ok('SELECT * FROM pingsvc.derive_pending(0)', '22023', NULL,
 -- A writer storing rows itself (the gateway's COPY), as pingsvc_ingest.
 SET LOCAL ROLE pingsvc_ingest;
 WITH t AS (
-    INSERT INTO pingsvc.traces (result_id, vantage, target, ts, proto, paris_id, path, reached, reached_ttl, source)
-    VALUES (0, 'gw-63', '203.0.113.66', '2026-02-07 02:00+00', 'icmp', 7,
+    INSERT INTO pingsvc.traces (trace_id, result_id, vantage, target, ts, proto, paris_id, path, reached,
+                                reached_ttl, source)
+    VALUES (nextval('pingsvc.traces_trace_id_seq'), 0, 'gw-63', '203.0.113.66', '2026-02-07 02:00+00', 'icmp', 7,
             '{192.0.2.31,192.0.2.32,203.0.113.66}', true, 3, 'pingsvc'),
-           (0, 'gw-63', '203.0.113.66', '2026-02-07 02:10+00', 'icmp', 7,
+           -- far from the other id: derive_traces reads them one by one
+           (nextval('pingsvc.traces_trace_id_seq') + 1000, 0, 'gw-63', '203.0.113.66', '2026-02-07 02:10+00', 'icmp', 7,
             '{192.0.2.31,192.0.2.32}', false, NULL, 'pingsvc')
     RETURNING trace_id, ts, reached
 ), h AS (
@@ -297,7 +299,7 @@ INSERT INTO pingsvc.derive_queue (trace_id, ts, detect)
 SELECT t.trace_id, t.ts, t.reached FROM t;
 SELECT results_eq($$SELECT traces, links, route_changes
                       FROM pingsvc.derive_traces(ARRAY(SELECT trace_id FROM pingsvc.derive_queue))$$,
-                  $$VALUES (2, 2, 0)$$, 'rows stored by the writer itself are derived (detect false kept out)');
+                  $$VALUES (2, 2, 0)$$, 'rows stored by the writer itself, ids far apart, are derived (detect false kept out)');
 RESET ROLE;
 SELECT results_eq($$SELECT times_seen, rtt_diff_sum_ms FROM pingsvc.links WHERE near = '192.0.2.31'$$,
                   $$VALUES (2::bigint, 4.0::double precision)$$,
