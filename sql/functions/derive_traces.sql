@@ -150,29 +150,39 @@ BEGIN
     END IF;
 
     EXECUTE 'WITH' || v_src || $sql$, rt AS (
-        -- Per trace and TTL, the min rtt of the path's address there.
-        SELECT hp.trace_id, hp.ttl, min(hp.rtt_ms) AS rtt
+        -- Per trace and answered TTL of its path, the path's address there
+        -- and the min rtt of its replies at that TTL (the rows of a path
+        -- address: the path holds at TTL i an address that answered at i).
+        SELECT hp.trace_id, hp.ts, hp.ttl, hp.address, min(hp.rtt_ms) AS rtt
           FROM hp
          WHERE hp.on_path
-         GROUP BY hp.trace_id, hp.ttl
+         GROUP BY hp.trace_id, hp.ts, hp.ttl, hp.address
+    ), nx AS (
+        SELECT rt.trace_id, rt.ts, rt.ttl, rt.address AS near,
+               lead(rt.address) OVER w AS far, lead(rt.ttl) OVER w AS far_ttl,
+               lead(rt.rtt) OVER w - rt.rtt AS diff
+          FROM rt
+        WINDOW w AS (PARTITION BY rt.trace_id ORDER BY rt.ttl)
     ), lk AS (
-        -- (path[i], path[i+1]) both answered, different: once per trace.
-        SELECT DISTINCT ON (tr.trace_id, tr.path[g.i], tr.path[g.i + 1])
-               tr.trace_id, tr.ts, tr.path[g.i] AS near, tr.path[g.i + 1] AS far,
-               r2.rtt - r1.rtt AS diff
-          FROM tr
-          CROSS JOIN LATERAL generate_series(1, cardinality(tr.path) - 1) AS g(i)
-          LEFT JOIN rt r1 ON r1.trace_id = tr.trace_id AND r1.ttl = g.i
-          LEFT JOIN rt r2 ON r2.trace_id = tr.trace_id AND r2.ttl = g.i + 1
-         WHERE tr.path[g.i] IS NOT NULL AND tr.path[g.i + 1] IS NOT NULL
-           AND tr.path[g.i] <> tr.path[g.i + 1]
-         ORDER BY tr.trace_id, tr.path[g.i], tr.path[g.i + 1], g.i
+        -- (path[i], path[i+1]) both answered, different: once per trace
+        -- (its first position), RTT jump = min rtt at i+1 minus at i.
+        SELECT DISTINCT ON (nx.trace_id, nx.near, nx.far)
+               nx.trace_id, nx.ts, nx.near, nx.far, nx.diff
+          FROM nx
+         WHERE nx.far_ttl = nx.ttl + 1 AND nx.near <> nx.far
+         ORDER BY nx.trace_id, nx.near, nx.far, nx.ttl
+    ), hd AS (
+        -- Distinct sightings (hashed first: a trace shows an address at
+        -- several probes and TTLs).
+        SELECT hp.address, hp.ts, hp.trace_id
+          FROM hp
+         GROUP BY hp.address, hp.ts, hp.trace_id
     ), ha AS (
         -- Hop addresses: first sighting (ts, then trace), last ts.
-        SELECT p.address, min(p.ts) AS first_ts, max(p.ts) AS last_ts,
-               (array_agg(p.trace_id ORDER BY p.ts, p.trace_id))[1] AS trace_id
-          FROM (SELECT DISTINCT hp.address, hp.ts, hp.trace_id FROM hp) AS p
-         GROUP BY p.address
+        SELECT hd.address, min(hd.ts) AS first_ts, max(hd.ts) AS last_ts,
+               (array_agg(hd.trace_id ORDER BY hd.ts, hd.trace_id))[1] AS trace_id
+          FROM hd
+         GROUP BY hd.address
     )
     SELECT (SELECT count(*) FROM tr),
            (SELECT array_agg(tr.vantage) FROM tr WHERE tr.detect),
