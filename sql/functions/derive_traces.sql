@@ -116,12 +116,12 @@ BEGIN
         v_src := $src$
     tr AS MATERIALIZED (
         SELECT x.trace_id, x.ts, x.vantage, x.target, x.proto, x.paris_id, x.path, x.reached_ttl,
-               q.detect
+               q.detect, (extract(epoch FROM x.ts) * 1000000)::bigint AS ts_us
           FROM unnest($1, $2, $3) AS q(trace_id, ts, detect)
           JOIN pingsvc.traces x ON x.trace_id = q.trace_id AND x.ts = q.ts
          WHERE x.trace_id BETWEEN $4 AND $5 AND x.ts BETWEEN $6 AND $7
     ), hp AS MATERIALIZED (
-        SELECT tr.trace_id, tr.ts, y.ttl, y.address, y.rtt_ms,
+        SELECT tr.trace_id, tr.ts, tr.ts_us, y.ttl, y.address, y.rtt_ms,
                tr.path[y.ttl] IS NOT DISTINCT FROM y.address AS on_path
           FROM tr
           JOIN pingsvc.hops y ON y.trace_id = tr.trace_id AND y.ts = tr.ts
@@ -131,7 +131,7 @@ BEGIN
     ELSE
         v_src := $src$
     tr AS MATERIALIZED (
-        SELECT t.*, q.detect
+        SELECT t.*, q.detect, (extract(epoch FROM t.ts) * 1000000)::bigint AS ts_us
           FROM unnest($1, $2, $3) AS q(trace_id, ts, detect)
           CROSS JOIN LATERAL (SELECT x.trace_id, x.ts, x.vantage, x.target, x.proto, x.paris_id,
                                      x.path, x.reached_ttl
@@ -139,7 +139,7 @@ BEGIN
                                WHERE x.trace_id = q.trace_id AND x.ts = q.ts
                               OFFSET 0) AS t
     ), hp AS MATERIALIZED (
-        SELECT tr.trace_id, tr.ts, h.ttl, h.address, h.rtt_ms,
+        SELECT tr.trace_id, tr.ts, tr.ts_us, h.ttl, h.address, h.rtt_ms,
                tr.path[h.ttl] IS NOT DISTINCT FROM h.address AS on_path
           FROM tr
           CROSS JOIN LATERAL (SELECT y.ttl, y.address, y.rtt_ms
@@ -171,18 +171,15 @@ BEGIN
           FROM nx
          WHERE nx.far_ttl = nx.ttl + 1 AND nx.near <> nx.far
          ORDER BY nx.trace_id, nx.near, nx.far, nx.ttl
-    ), hd AS (
-        -- Distinct sightings (hashed first: a trace shows an address at
-        -- several probes and TTLs).
-        SELECT hp.address, hp.ts, hp.trace_id
-          FROM hp
-         GROUP BY hp.address, hp.ts, hp.trace_id
     ), ha AS (
-        -- Hop addresses: first sighting (ts, then trace), last ts.
-        SELECT hd.address, min(hd.ts) AS first_ts, max(hd.ts) AS last_ts,
-               (array_agg(hd.trace_id ORDER BY hd.ts, hd.trace_id))[1] AS trace_id
-          FROM hd
-         GROUP BY hd.address
+        -- Hop addresses: first sighting (ts, then trace), last ts.  One
+        -- hashed pass: the first sighting is the least [ts in us, trace_id]
+        -- (bigint[] compares element by element), not an ordered aggregate
+        -- (a sort of every hop row by address).
+        SELECT hp.address, min(hp.ts) AS first_ts, max(hp.ts) AS last_ts,
+               (min(ARRAY[hp.ts_us, hp.trace_id]))[2] AS trace_id
+          FROM hp
+         GROUP BY hp.address
     )
     SELECT (SELECT count(*) FROM tr),
            (SELECT array_agg(tr.vantage) FROM tr WHERE tr.detect),
