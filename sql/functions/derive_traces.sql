@@ -11,6 +11,13 @@
 -- (derived already, never queued, or taken by a concurrent call) are
 -- skipped, so each trace is derived once.
 --
+-- Links are taken from the hop rows of the path's addresses (path[i] is an
+-- address that answered at TTL i, as extraction builds it), so a writer's
+-- path must hold only addresses its hop rows hold at that TTL.  Flows
+-- whose new traces all equal their current path (no candidate pending,
+-- all newer than last_ts) are extended set-based in one UPDATE of flows
+-- and one of flow_paths; the others are folded with fold_flow_v2().
+--
 -- Who stores traces rows itself (the gateway's COPY) fills, per trace:
 -- traces (every column process_results() fills: result_id, vantage,
 -- worker_id, target, ts, proto, paris_id, path, reached, reached_ttl,
