@@ -11,6 +11,13 @@
 -- (derived already, never queued, or taken by a concurrent call) are
 -- skipped, so each trace is derived once.
 --
+-- Links are taken from the hop rows of the path's addresses (path[i] is an
+-- address that answered at TTL i, as extraction builds it), so a writer's
+-- path must hold only addresses its hop rows hold at that TTL.  Flows
+-- whose new traces all equal their current path (no candidate pending,
+-- all newer than last_ts) are extended set-based in one UPDATE of flows
+-- and one of flow_paths; the others are folded with fold_flow_v2().
+--
 -- Who stores traces rows itself (the gateway's COPY) fills, per trace:
 -- traces (every column process_results() fills: result_id, vantage,
 -- worker_id, target, ts, proto, paris_id, path, reached, reached_ttl,
@@ -63,6 +70,16 @@ DECLARE
     v_h_last    timestamptz[];
     v_h_trace   bigint[];
     v_flows_written bigint;
+    v_fast      bigint[];
+    v_q_id      bigint[];
+    v_q_ts      timestamptz[];
+    v_q_detect  boolean[];
+    v_lo        bigint;
+    v_hi        bigint;
+    v_ts_lo     timestamptz;
+    v_ts_hi     timestamptz;
+    v_dense     boolean;
+    v_src       text;
     v_have_as   boolean;
 BEGIN
     IF p_trace_ids IS NULL OR cardinality(p_trace_ids) = 0 THEN
@@ -73,10 +90,7 @@ BEGIN
     v_k := coalesce(v_k, 2);
     v_have_as := EXISTS (SELECT 1 FROM pingsvc.as_prefixes);
 
-    -- 1. take the queued traces (SKIP LOCKED: a concurrent call has them),
-    -- then read their traces and hops rows, each looked up by (trace_id,
-    -- ts) in its partition (OFFSET 0 keeps the lookups per trace; a join
-    -- could scan every partition of hops).
+    -- 1. take the queued traces (SKIP LOCKED: a concurrent call has them).
     WITH ids AS (
         SELECT DISTINCT u.id FROM unnest(p_trace_ids) AS u(id) WHERE u.id IS NOT NULL
     ), taken AS (
@@ -86,46 +100,93 @@ BEGIN
                                         JOIN pingsvc.derive_queue c ON c.trace_id = ids.id
                                          FOR UPDATE OF c SKIP LOCKED)
         RETURNING d.trace_id, d.ts, d.detect
-    ), tr AS MATERIALIZED (
-        SELECT t.*, taken.detect
-          FROM taken
+    )
+    SELECT array_agg(taken.trace_id), array_agg(taken.ts), array_agg(taken.detect),
+           min(taken.trace_id), max(taken.trace_id), min(taken.ts), max(taken.ts)
+      INTO v_q_id, v_q_ts, v_q_detect, v_lo, v_hi, v_ts_lo, v_ts_hi
+      FROM taken;
+    IF v_q_id IS NULL THEN
+        RETURN QUERY SELECT 0, 0, 0, 0;
+        RETURN;
+    END IF;
+
+    -- Their traces and hops rows.  Trace ids come from one sequence, so a
+    -- batch's ids are usually dense: then both tables are read by one
+    -- range of their primary keys (trace_id, and ts bounds that prune the
+    -- partitions) and hash-joined to the batch; for scattered ids, each
+    -- trace is looked up by (trace_id, ts) in its partition (OFFSET 0 keeps
+    -- the lookups per trace).  The statement is built for the case and
+    -- planned with the bounds as values (EXECUTE), so partitions outside
+    -- them are pruned when it is planned.
+    v_dense := v_hi - v_lo < 4 * cardinality(v_q_id);
+    IF v_dense THEN
+        v_src := $src$
+    tr AS MATERIALIZED (
+        SELECT x.trace_id, x.ts, x.vantage, x.target, x.proto, x.paris_id, x.path, x.reached_ttl,
+               q.detect, (extract(epoch FROM x.ts) * 1000000)::bigint AS ts_us
+          FROM unnest($1, $2, $3) AS q(trace_id, ts, detect)
+          JOIN pingsvc.traces x ON x.trace_id = q.trace_id AND x.ts = q.ts
+         WHERE x.trace_id BETWEEN $4 AND $5 AND x.ts BETWEEN $6 AND $7
+    ), hp AS MATERIALIZED (
+        SELECT tr.trace_id, tr.ts, tr.ts_us, y.ttl, y.address, y.rtt_ms,
+               tr.path[y.ttl] IS NOT DISTINCT FROM y.address AS on_path
+          FROM tr
+          JOIN pingsvc.hops y ON y.trace_id = tr.trace_id AND y.ts = tr.ts
+         WHERE y.trace_id BETWEEN $4 AND $5 AND y.ts BETWEEN $6 AND $7
+    )$src$;
+        PERFORM set_config('enable_nestloop', 'off', true);
+    ELSE
+        v_src := $src$
+    tr AS MATERIALIZED (
+        SELECT t.*, q.detect, (extract(epoch FROM t.ts) * 1000000)::bigint AS ts_us
+          FROM unnest($1, $2, $3) AS q(trace_id, ts, detect)
           CROSS JOIN LATERAL (SELECT x.trace_id, x.ts, x.vantage, x.target, x.proto, x.paris_id,
                                      x.path, x.reached_ttl
                                 FROM pingsvc.traces x
-                               WHERE x.trace_id = taken.trace_id AND x.ts = taken.ts
+                               WHERE x.trace_id = q.trace_id AND x.ts = q.ts
                               OFFSET 0) AS t
     ), hp AS MATERIALIZED (
-        SELECT tr.trace_id, tr.ts, h.ttl, h.address, h.rtt_ms,
+        SELECT tr.trace_id, tr.ts, tr.ts_us, h.ttl, h.address, h.rtt_ms,
                tr.path[h.ttl] IS NOT DISTINCT FROM h.address AS on_path
           FROM tr
           CROSS JOIN LATERAL (SELECT y.ttl, y.address, y.rtt_ms
                                 FROM pingsvc.hops y
                                WHERE y.trace_id = tr.trace_id AND y.ts = tr.ts
                               OFFSET 0) AS h
-    ), rt AS (
-        -- Per trace and TTL, the min rtt of the path's address there.
-        SELECT hp.trace_id, hp.ttl, min(hp.rtt_ms) AS rtt
+    )$src$;
+    END IF;
+
+    EXECUTE 'WITH' || v_src || $sql$, rt AS (
+        -- Per trace and answered TTL of its path, the path's address there
+        -- and the min rtt of its replies at that TTL (the rows of a path
+        -- address: the path holds at TTL i an address that answered at i).
+        SELECT hp.trace_id, hp.ts, hp.ttl, hp.address, min(hp.rtt_ms) AS rtt
           FROM hp
          WHERE hp.on_path
-         GROUP BY hp.trace_id, hp.ttl
+         GROUP BY hp.trace_id, hp.ts, hp.ttl, hp.address
+    ), nx AS (
+        SELECT rt.trace_id, rt.ts, rt.ttl, rt.address AS near,
+               lead(rt.address) OVER w AS far, lead(rt.ttl) OVER w AS far_ttl,
+               lead(rt.rtt) OVER w - rt.rtt AS diff
+          FROM rt
+        WINDOW w AS (PARTITION BY rt.trace_id ORDER BY rt.ttl)
     ), lk AS (
-        -- (path[i], path[i+1]) both answered, different: once per trace.
-        SELECT DISTINCT ON (tr.trace_id, tr.path[g.i], tr.path[g.i + 1])
-               tr.trace_id, tr.ts, tr.path[g.i] AS near, tr.path[g.i + 1] AS far,
-               r2.rtt - r1.rtt AS diff
-          FROM tr
-          CROSS JOIN LATERAL generate_series(1, cardinality(tr.path) - 1) AS g(i)
-          LEFT JOIN rt r1 ON r1.trace_id = tr.trace_id AND r1.ttl = g.i
-          LEFT JOIN rt r2 ON r2.trace_id = tr.trace_id AND r2.ttl = g.i + 1
-         WHERE tr.path[g.i] IS NOT NULL AND tr.path[g.i + 1] IS NOT NULL
-           AND tr.path[g.i] <> tr.path[g.i + 1]
-         ORDER BY tr.trace_id, tr.path[g.i], tr.path[g.i + 1], g.i
+        -- (path[i], path[i+1]) both answered, different: once per trace
+        -- (its first position), RTT jump = min rtt at i+1 minus at i.
+        SELECT DISTINCT ON (nx.trace_id, nx.near, nx.far)
+               nx.trace_id, nx.ts, nx.near, nx.far, nx.diff
+          FROM nx
+         WHERE nx.far_ttl = nx.ttl + 1 AND nx.near <> nx.far
+         ORDER BY nx.trace_id, nx.near, nx.far, nx.ttl
     ), ha AS (
-        -- Hop addresses: first sighting (ts, then trace), last ts.
-        SELECT p.address, min(p.ts) AS first_ts, max(p.ts) AS last_ts,
-               (array_agg(p.trace_id ORDER BY p.ts, p.trace_id))[1] AS trace_id
-          FROM (SELECT DISTINCT hp.address, hp.ts, hp.trace_id FROM hp) AS p
-         GROUP BY p.address
+        -- Hop addresses: first sighting (ts, then trace), last ts.  One
+        -- hashed pass: the first sighting is the least [ts in us, trace_id]
+        -- (bigint[] compares element by element), not an ordered aggregate
+        -- (a sort of every hop row by address).
+        SELECT hp.address, min(hp.ts) AS first_ts, max(hp.ts) AS last_ts,
+               (min(ARRAY[hp.ts_us, hp.trace_id]))[2] AS trace_id
+          FROM hp
+         GROUP BY hp.address
     )
     SELECT (SELECT count(*) FROM tr),
            (SELECT array_agg(tr.vantage) FROM tr WHERE tr.detect),
@@ -138,10 +199,12 @@ BEGIN
            (SELECT array_agg(lk.ts) FROM lk), (SELECT array_agg(lk.trace_id) FROM lk),
            (SELECT array_agg(lk.diff) FROM lk),
            (SELECT array_agg(ha.address) FROM ha), (SELECT array_agg(ha.first_ts) FROM ha),
-           (SELECT array_agg(ha.last_ts) FROM ha), (SELECT array_agg(ha.trace_id) FROM ha)
+           (SELECT array_agg(ha.last_ts) FROM ha), (SELECT array_agg(ha.trace_id) FROM ha)$sql$
       INTO v_traces, v_t_vantage, v_t_target, v_t_proto, v_t_paris, v_t_step,
            v_l_near, v_l_far, v_l_ts, v_l_trace, v_l_diff,
-           v_h_addr, v_h_first, v_h_last, v_h_trace;
+           v_h_addr, v_h_first, v_h_last, v_h_trace
+     USING v_q_id, v_q_ts, v_q_detect, v_lo, v_hi, v_ts_lo, v_ts_hi;
+    PERFORM set_config('enable_nestloop', 'on', true);
 
     IF v_traces = 0 THEN
         RETURN QUERY SELECT 0, 0, 0, 0;
@@ -236,6 +299,49 @@ BEGIN
                     AS t(vantage, target, proto, paris_id)
               ORDER BY 1) AS k;
 
+    -- 4a. the fast path, set-based: a flow with no candidate pending whose
+    -- new traces all equal its current path (path and reached TTL, as
+    -- fold_flow_v2's own fast path compares them), all newer than its
+    -- last_ts and of distinct ts, just extends the current path: flows
+    -- counters and last_ts, and its open flow_paths row (last_seen,
+    -- traces), exactly what folding them would write.  The other flows
+    -- (new, candidate pending, a differing, late or `*`-filling trace)
+    -- are folded below.
+    WITH st AS (
+        SELECT t.vantage, t.target, t.proto, t.paris_id, t.ts, t.path, t.reached_ttl
+          FROM unnest(v_t_vantage, v_t_target, v_t_proto, v_t_paris, v_t_step)
+               AS t(vantage, target, proto, paris_id, trace_id, ts, path, reached_ttl)
+    ), per AS (
+        SELECT f.flow_id, count(*) AS n, max(st.ts) AS last_ts
+          FROM st
+          JOIN pingsvc.flows f
+            ON f.vantage = st.vantage AND f.target = st.target AND f.proto = st.proto
+           AND f.paris_id IS NOT DISTINCT FROM st.paris_id
+         WHERE f.cand_path IS NULL
+         GROUP BY f.flow_id, f.last_ts
+        HAVING bool_and(st.path = f.cur_path AND st.reached_ttl IS NOT DISTINCT FROM f.cur_reached_ttl)
+           AND min(st.ts) > f.last_ts AND count(DISTINCT st.ts) = count(*)
+           AND EXISTS (SELECT 1 FROM pingsvc.flow_paths p WHERE p.flow_id = f.flow_id AND p.valid_to IS NULL)
+    ), upf AS (
+        UPDATE pingsvc.flows f
+           SET last_ts = per.last_ts, traces = f.traces + per.n, cur_last_at = per.last_ts,
+               cur_traces = f.cur_traces + per.n, traces_since_change = f.traces_since_change + per.n,
+               updated_at = now()
+          FROM per
+         WHERE f.flow_id = per.flow_id
+        RETURNING f.flow_id, f.cur_path, f.cur_reached_ttl, f.cur_last_at, f.cur_traces
+    ), upp AS (
+        UPDATE pingsvc.flow_paths p
+           SET path = upf.cur_path, reached_ttl = upf.cur_reached_ttl, last_seen = upf.cur_last_at,
+               traces = upf.cur_traces,
+               as_path = CASE WHEN p.path IS NOT DISTINCT FROM upf.cur_path AND p.as_path IS NOT NULL
+                              THEN p.as_path
+                              WHEN v_have_as THEN pingsvc.as_path(upf.cur_path) END
+          FROM upf
+         WHERE p.flow_id = upf.flow_id AND p.valid_to IS NULL
+    )
+    SELECT array_agg(upf.flow_id) INTO v_fast FROM upf;
+
     WITH steps AS (
         SELECT t.vantage, t.target, t.proto, t.paris_id,
                array_agg(ROW(t.trace_id, t.ts, t.path, t.reached_ttl)::pingsvc.route_step
@@ -250,7 +356,10 @@ BEGIN
           LEFT JOIN pingsvc.flows f
                  ON f.vantage = s.vantage AND f.target = s.target AND f.proto = s.proto
                 AND f.paris_id IS NOT DISTINCT FROM s.paris_id
+          -- Flows the fast path extended are not folded again.
+          LEFT JOIN unnest(v_fast) AS fx(flow_id) ON fx.flow_id = f.flow_id
           CROSS JOIN LATERAL pingsvc.fold_flow_v2(f, s.steps, v_k) AS r
+         WHERE fx.flow_id IS NULL
     ), ev AS MATERIALIZED (
         -- Change ids drawn in (flow, time) order.
         SELECT nextval('pingsvc.route_changes_change_id_seq'::regclass) AS change_id, o.*

@@ -8,6 +8,9 @@
 -- are not traceroutes, are malformed, or already have their trace are
 -- skipped: calling it twice changes nothing.
 --
+-- Unlike version 3 it keeps no per-TTL RTTs of the path (derive_traces()
+-- reads them from the hop rows).
+--
 -- pingsvc.extract_results_ids() does the work and also returns the new
 -- trace ids (process_results() version 4 derives exactly those);
 -- extract_results() returns the counts only.
@@ -184,16 +187,15 @@ BEGIN
                       GROUP BY rep.result_id) AS s ON s.result_id = l.result_id
     ), resp AS (
         -- Per TTL the most frequent responder, ties to the first to answer.
-        SELECT DISTINCT ON (c.result_id, c.ttl) c.result_id, c.ttl, c.address, c.rtt_ms
+        SELECT DISTINCT ON (c.result_id, c.ttl) c.result_id, c.ttl, c.address
           FROM (SELECT rep.result_id, rep.ttl, rep.address, count(*) AS n,
-                       min(rep.probe) AS first_probe, min(rep.rtt_ms) AS rtt_ms
+                       min(rep.probe) AS first_probe
                   FROM rep
                  GROUP BY rep.result_id, rep.ttl, rep.address) AS c
          ORDER BY c.result_id, c.ttl, c.n DESC, c.first_probe
     ), pth AS (
         SELECT len.result_id, min(len.reached_ttl) AS reached_ttl,
-               array_agg(resp.address ORDER BY g.i) AS path,
-               array_agg(resp.rtt_ms ORDER BY g.i) AS rtts
+               array_agg(resp.address ORDER BY g.i) AS path
           FROM len
           CROSS JOIN LATERAL generate_series(1, len.n) AS g(i)
           LEFT JOIN resp ON resp.result_id = len.result_id AND resp.ttl = g.i
@@ -202,7 +204,7 @@ BEGIN
     ), tr AS MATERIALIZED (
         SELECT nextval('pingsvc.traces_trace_id_seq'::regclass) AS trace_id,
                res.result_id, res.vantage, res.worker_id, res.target, res.ts, res.proto,
-               res.paris_id, res.source, res.gss, pth.path, pth.rtts, pth.reached_ttl
+               res.paris_id, res.source, res.gss, pth.path, pth.reached_ttl
           FROM res
           JOIN pth ON pth.result_id = res.result_id
     ), ins_traces AS (

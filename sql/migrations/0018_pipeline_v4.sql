@@ -11,7 +11,12 @@
 --   - derive_pending(limit): the oldest queued traces, for the frontier's
 --     periodic cycle (SECURITY DEFINER);
 --   - process_results() version 4 = extract_results() + derive_traces()
---     of the new traces (same signature and results).
+--     of the new traces (same signature and results);
+--   - link_rtt_daily gets fillfactor 60: every derivation rewrites the day's
+--     row of each link it saw, and none of its indexed columns changes, so
+--     with room on the page the update is HOT (no new index entries);
+--     measured on 64 600 rows per call, a quarter less time.  Pages written
+--     from now on keep the room.
 --
 -- Landed migrations are never edited, nor the files they include.  Run by
 -- sql/migrate as a superuser, in one transaction.
@@ -23,5 +28,7 @@ SET ROLE pingsvc_owner;
 \ir ../functions/derive_traces.sql
 \ir ../functions/derive_pending.sql
 \ir ../functions/process_results_v4.sql
+
+ALTER TABLE pingsvc.link_rtt_daily SET (fillfactor = 60);
 
 RESET ROLE;

@@ -13,7 +13,7 @@ BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS dblink;
 
-SELECT plan(38);
+SELECT plan(40);
 
 -- Two sessions deriving the same traces at once: once, without waiting.
 -- First, while this session holds no locks (the partitions it creates
@@ -252,16 +252,40 @@ SELECT results_eq($$SELECT * FROM pingsvc.derive_pending()$$, $$VALUES (0, 0, 0,
 SELECT results_eq($$SELECT traces, cur_traces, changes FROM pingsvc.flows WHERE target = '203.0.113.63'$$,
                   $$VALUES (10::bigint, 5::bigint, 2::bigint)$$,
                   'flow 1 saw every full trace once, in order');
+-- The last three traces took the set-based fast path (identical to the
+-- current path, no candidate): the state is what folding the flow's whole
+-- history from scratch gives.
+SELECT is((SELECT ROW(f.first_seen, f.last_ts, f.traces, f.late_traces, f.cur_path, f.cur_reached_ttl,
+                      f.cur_since, f.cur_last_at, f.cur_traces, f.traces_since_change, f.cand_path,
+                      f.cand_traces, f.changes, f.transients, f.last_transient_at)::text
+             FROM pingsvc.flows f WHERE f.target = '203.0.113.63'),
+          (SELECT ROW((r.o_flow).first_seen, (r.o_flow).last_ts, (r.o_flow).traces, (r.o_flow).late_traces,
+                      (r.o_flow).cur_path, (r.o_flow).cur_reached_ttl, (r.o_flow).cur_since,
+                      (r.o_flow).cur_last_at, (r.o_flow).cur_traces, (r.o_flow).traces_since_change,
+                      (r.o_flow).cand_path, (r.o_flow).cand_traces, (r.o_flow).changes,
+                      (r.o_flow).transients, (r.o_flow).last_transient_at)::text
+             FROM pingsvc.fold_flow_v2(NULL,
+                      ARRAY(SELECT ROW(t.trace_id, t.ts, t.path, t.reached_ttl)::pingsvc.route_step
+                              FROM pingsvc.traces t
+                             WHERE t.target = '203.0.113.63' AND t.hop_count = 4
+                             ORDER BY t.ts, t.trace_id), 2) AS r),
+          'flow 1 after the fast path equals fold_flow_v2 over its whole history');
+SELECT results_eq($$SELECT p.last_seen, p.traces, p.path FROM pingsvc.flow_paths p JOIN pingsvc.flows f USING (flow_id)
+                     WHERE f.target = '203.0.113.63' AND p.valid_to IS NULL$$,
+                  $$SELECT cur_last_at, cur_traces, cur_path FROM pingsvc.flows WHERE target = '203.0.113.63'$$,
+                  'its open flow_paths row follows the fast path');
 SELECT throws_ok('SELECT * FROM pingsvc.derive_pending(0)', '22023', NULL,
                  'derive_pending refuses a limit below 1');
 
 -- A writer storing rows itself (the gateway's COPY), as pingsvc_ingest.
 SET LOCAL ROLE pingsvc_ingest;
 WITH t AS (
-    INSERT INTO pingsvc.traces (result_id, vantage, target, ts, proto, paris_id, path, reached, reached_ttl, source)
-    VALUES (0, 'gw-63', '203.0.113.66', '2026-02-07 02:00+00', 'icmp', 7,
+    INSERT INTO pingsvc.traces (trace_id, result_id, vantage, target, ts, proto, paris_id, path, reached,
+                                reached_ttl, source)
+    VALUES (nextval('pingsvc.traces_trace_id_seq'), 0, 'gw-63', '203.0.113.66', '2026-02-07 02:00+00', 'icmp', 7,
             '{192.0.2.31,192.0.2.32,203.0.113.66}', true, 3, 'pingsvc'),
-           (0, 'gw-63', '203.0.113.66', '2026-02-07 02:10+00', 'icmp', 7,
+           -- far from the other id: derive_traces reads them one by one
+           (nextval('pingsvc.traces_trace_id_seq') + 1000, 0, 'gw-63', '203.0.113.66', '2026-02-07 02:10+00', 'icmp', 7,
             '{192.0.2.31,192.0.2.32}', false, NULL, 'pingsvc')
     RETURNING trace_id, ts, reached
 ), h AS (
@@ -275,7 +299,7 @@ INSERT INTO pingsvc.derive_queue (trace_id, ts, detect)
 SELECT t.trace_id, t.ts, t.reached FROM t;
 SELECT results_eq($$SELECT traces, links, route_changes
                       FROM pingsvc.derive_traces(ARRAY(SELECT trace_id FROM pingsvc.derive_queue))$$,
-                  $$VALUES (2, 2, 0)$$, 'rows stored by the writer itself are derived (detect false kept out)');
+                  $$VALUES (2, 2, 0)$$, 'rows stored by the writer itself, ids far apart, are derived (detect false kept out)');
 RESET ROLE;
 SELECT results_eq($$SELECT times_seen, rtt_diff_sum_ms FROM pingsvc.links WHERE near = '192.0.2.31'$$,
                   $$VALUES (2::bigint, 4.0::double precision)$$,
