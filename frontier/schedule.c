@@ -69,6 +69,47 @@ static const char SQL_CYCLE[] =
     "  FROM pingsvc.schedule_cycle($1::int, $2::int, $3::int, $4::cidr[],"
     "       make_interval(secs => $5::int), $6::int, $7::boolean)";
 
+/*
+ * Traces the gateway stored and queued but did not derive (derive =
+ * "deferred", or an inline derivation that failed): derive_pending (0018,
+ * SECURITY DEFINER, granted to pingsvc_frontier) drains the oldest, at most
+ * 10000 per call, a few calls per cycle.  Absent on older databases.
+ */
+static const char SQL_DERIVE[] =
+    "SELECT CASE WHEN to_regprocedure('pingsvc.derive_pending(integer)')"
+    "            IS NULL THEN -1"
+    "       ELSE (SELECT traces FROM pingsvc.derive_pending(10000)) END";
+#define SCHEDULE_DERIVE_CALLS 8
+
+/* Failures only log: the traces stay queued for the next cycle. */
+static void
+schedule_derive(PGconn *db)
+{
+	struct errbuf deb;
+	PGresult *res;
+	long long n, total = 0;
+	int i;
+
+	for (i = 0; i < SCHEDULE_DERIVE_CALLS; i++) {
+		if ((res = db_exec(db, SQL_DERIVE, 0, NULL, &deb)) == NULL) {
+			LOG(LOG_LVL_WARN,
+			    "derive_pending: %s (retried next "
+			    "cycle)",
+			    errbuf_msg(&deb));
+			break;
+		}
+		n = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+		PQclear(res);
+		if (n <= 0)
+			break;
+		total += n;
+		if (n < 10000)
+			break;
+	}
+	if (total > 0)
+		LOG(LOG_LVL_INFO, "derived %lld queued traces", total);
+}
+
 static int
 schedule_maintain(
     PGconn *db, const struct settings *s, long long *out, struct errbuf *eb)
@@ -145,6 +186,7 @@ schedule_once(PGconn *db, const struct settings *s, struct schedule_counts *c,
 		    "partition maintenance: %s (retried next "
 		    "cycle)",
 		    errbuf_msg(&meb));
+	schedule_derive(db);
 
 	snprintf(a[0], sizeof(a[0]), "%lld", s->score_window);
 	snprintf(a[1], sizeof(a[1]), "%lld", s->score_half_life);

@@ -426,11 +426,11 @@ now_s(void)
 }
 
 /*
- * Does the database have process_results()?  Asked at most once a minute
- * per gateway process, not on every submit.
+ * Which pipeline does the database offer (store_pipeline)?  Asked at most
+ * once a minute per gateway process, not on every submit.
  */
 static int
-has_process_results(PGconn *c, struct errbuf *eb)
+db_pipeline(PGconn *c, struct errbuf *eb)
 {
 	static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 	static time_t asked;
@@ -445,7 +445,7 @@ has_process_results(PGconn *c, struct errbuf *eb)
 		return v;
 	}
 	pthread_mutex_unlock(&mu);
-	if ((v = db_has_process_results(c, eb)) == -1)
+	if ((v = store_pipeline(c, eb)) == -1)
 		return -1;
 	pthread_mutex_lock(&mu);
 	known = v;
@@ -962,7 +962,7 @@ api_submit(PGconn *c, const struct api_limits *lim, const struct api_worker *w,
 	PGresult *res = NULL;
 	const char *vals[2];
 	char ns[40], sqlstate[6], me[24], detail[512];
-	int process, intx = 0, k, attempt, seen = 0;
+	int pipe, intx = 0, k, attempt, seen = 0;
 	size_t i;
 
 	memset(&counts, 0, sizeof(counts));
@@ -988,7 +988,7 @@ api_submit(PGconn *c, const struct api_limits *lim, const struct api_worker *w,
 		if ((b.results[i]->worker = strdup(w->name)) == NULL)
 			goto nomem;
 	}
-	if ((process = has_process_results(c, &eb)) == -1) {
+	if ((pipe = db_pipeline(c, &eb)) == -1) {
 		api_db_error(r, c, NULL, &eb);
 		goto out;
 	}
@@ -1013,8 +1013,8 @@ api_submit(PGconn *c, const struct api_limits *lim, const struct api_worker *w,
 				api_db_error(r, c, sqlstate, &eb);
 			goto out;
 		}
-		if (store_results(c, items, b.n, ns, w->id, "pingsvc", process,
-			&counts, sqlstate, &eb) == 0)
+		if (store_results(c, items, b.n, ns, w->id, w->name, "pingsvc",
+			(enum store_pipeline)pipe, &counts, sqlstate, &eb) == 0)
 			break;
 		if (strcmp(sqlstate, "23514") != 0) {
 			api_db_error(r, c, sqlstate, &eb);
@@ -1057,6 +1057,16 @@ api_submit(PGconn *c, const struct api_limits *lim, const struct api_worker *w,
 		goto out;
 	}
 	seen = 1;
+	/*
+	 * Stored and queued: a failure to derive now only leaves the traces
+	 * to derive_pending() (the frontier's cycle).
+	 */
+	if (lim->derive_inline && pipe == STORE_ROWS_COPY &&
+	    store_derive(c, items, b.n, &counts, &eb) == -1) {
+		metrics_add(M_DB_ERRORS, 1);
+		LOG(LOG_LVL_WARN, "submit of %s: derivation left queued: %s",
+		    w->name, errbuf_msg(&eb));
+	}
 	touch_stmt(c, w, "delivered");
 	metrics_add(M_RESULTS_STORED, counts.stored);
 	metrics_add(M_RESULTS_DUPLICATE, counts.duplicates);

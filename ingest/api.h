@@ -21,6 +21,7 @@ struct api_limits {
 	int claim_max;      /* jobs per claim */
 	int lease_s;        /* lease length, s */
 	int silent_after_s; /* /metrics: silent after this long, s */
+	int derive_inline;  /* derive a submit's traces right after it */
 };
 
 struct api_worker {

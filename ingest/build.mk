@@ -5,7 +5,7 @@
 # (tests/unit/test_ingest_*.c) can link them.
 
 INGEST_LIB_SRCS	 = ingest/api.c ingest/db.c ingest/dyndns.c ingest/enroll.c \
-		   ingest/import.c \
+		   ingest/import.c ingest/rows.c \
 		   ingest/metrics.c ingest/pool.c ingest/scope.c ingest/server.c \
 		   ingest/settings.c ingest/store.c ingest/submit_parse.c \
 		   ingest/token.c

@@ -123,3 +123,38 @@ db_has_process_results(PGconn *c, struct errbuf *eb)
 	PQclear(res);
 	return rc;
 }
+
+int
+db_copy_in(PGconn *c, const char *sql, const char *data, size_t len,
+    char *sqlstate, struct errbuf *eb)
+{
+	PGresult *res, *more;
+	int rc = 0;
+
+	if (sqlstate != NULL)
+		sqlstate[0] = '\0';
+	res = PQexec(c, sql);
+	if (res == NULL || PQresultStatus(res) != PGRES_COPY_IN) {
+		if (res != NULL && PQresultStatus(res) != PGRES_FATAL_ERROR) {
+			PQclear(res);
+			errbuf_set(eb, "database: %s: not a COPY", sql);
+			return -1;
+		}
+		return check(c, res, sqlstate, eb) == NULL ? -1 : 0;
+	}
+	PQclear(res);
+	/* Blocking connection: these only fail when it is lost. */
+	if ((len > 0 && PQputCopyData(c, data, (int)len) != 1) ||
+	    PQputCopyEnd(c, NULL) != 1)
+		rc = -1;
+	res = PQgetResult(c);
+	/* Drain, so the connection is ready for the next statement. */
+	while ((more = PQgetResult(c)) != NULL)
+		PQclear(more);
+	if ((res = check(c, res, sqlstate, eb)) == NULL)
+		return -1;
+	PQclear(res);
+	if (rc == -1)
+		errbuf_set(eb, "database: %s", PQerrorMessage(c));
+	return rc;
+}

@@ -56,4 +56,13 @@ void db_rollback(PGconn *c);
  */
 int db_has_process_results(PGconn *c, struct errbuf *eb);
 
+/*
+ * db_copy_in --
+ *	Run 'sql' (COPY ... FROM STDIN) sending the 'len' bytes of COPY text
+ *	'data'.  Returns 0, or -1 with 'eb' and 'sqlstate' (6 bytes, may be
+ *	NULL) as db_exec.
+ */
+int db_copy_in(PGconn *c, const char *sql, const char *data, size_t len,
+    char *sqlstate, struct errbuf *eb);
+
 #endif

@@ -8,14 +8,17 @@
  *	per line.  Before a batch is stored, the partitions of its days are
  *	made by pingsvc.ensure_partitions in a transaction of their own (at
  *	most IMPORT_BATCH_DAYS days, far below the 93-partition bound);
- *	then the batch is stored in one transaction with process_results().
+ *	then the batch is stored in one transaction with its traces, hops
+ *	and derive_queue rows (store.h), and its traces derived right after
+ *	the commit (derive_traces; a failure there leaves them queued for
+ *	derive_pending).
  *	With --strict every file is first decoded without touching the
  *	database, and nothing is stored if anything was refused.
  *
  *	scamper records are stored under the vantage that ran scamper, a
  *	workers row: an enrolled worker, or one made here, disabled and with
- *	a token nobody knows, so that process_results() names the traces'
- *	vantage as for our own (a batch holds one vantage).  Native results
+ *	a token nobody knows, so that the traces name their vantage as for
+ *	our own (a batch holds one vantage).  Native results
  *	on behalf of a worker are checked against its scope as the gateway
  *	checks a submit (scope_check), each refusal reported with its reason.
  */
@@ -70,7 +73,7 @@ struct ctx {
 	struct import_stats *st;
 	int64_t worker_id; /* native */
 	char ns[40];
-	int process;        /* process_results exists */
+	int pipe;           /* enum store_pipeline */
 	int dry;            /* strict pass 1: decode only */
 	struct scope scope; /* native: the worker's */
 	struct vantage vantages[IMPORT_MAX_VANTAGES];
@@ -331,9 +334,26 @@ out:
 	return rc;
 }
 
+/* The name of the batch's workers row (the traces' vantage), or NULL. */
+static const char *
+batch_worker(const struct ctx *x, const struct batch *b)
+{
+	size_t i;
+
+	if (x->o->format == IMPORT_ATLAS)
+		return NULL;
+	if (x->o->format != IMPORT_SCAMPER)
+		return x->o->worker;
+	for (i = 0; i < x->nvantages; i++)
+		if (x->vantages[i].id == b->worker_id)
+			return x->vantages[i].name;
+	return NULL;
+}
+
 static int
 batch_flush(struct ctx *x, struct batch *b, struct errbuf *eb)
 {
+	struct errbuf deb;
 	int rc = -1;
 
 	if (b->n == 0)
@@ -348,15 +368,21 @@ batch_flush(struct ctx *x, struct batch *b, struct errbuf *eb)
 		goto out;
 	if (store_results(x->c, b->items, b->n, x->ns,
 		x->o->format == IMPORT_SCAMPER ? b->worker_id : x->worker_id,
+		batch_worker(x, b),
 		x->o->format == IMPORT_ATLAS         ? "atlas"
 		    : x->o->format == IMPORT_SCAMPER ? "scamper"
 						     : "pingsvc",
-		x->process, &x->st->c, NULL, eb) == -1) {
+		(enum store_pipeline)x->pipe, &x->st->c, NULL, eb) == -1) {
 		db_rollback(x->c);
 		goto out;
 	}
 	if (db_cmd(x->c, "COMMIT", 0, NULL, eb) == -1)
 		goto out;
+	if (x->pipe == STORE_ROWS_COPY &&
+	    store_derive(x->c, b->items, b->n, &x->st->c, &deb) == -1)
+		fprintf(x->errs,
+		    "warning: derivation left queued for derive_pending: %s\n",
+		    errbuf_msg(&deb));
 	rc = 0;
 out:
 	batch_clear(b);
@@ -613,7 +639,7 @@ import_files(PGconn *c, const struct import_opts *o, char *const *files, int n,
 			&x.scope, PQgetvalue(res, 0, 3), eb) == -1)
 			goto out;
 	}
-	if ((x.process = db_has_process_results(c, eb)) == -1)
+	if ((x.pipe = store_pipeline(c, eb)) == -1)
 		goto out;
 	if (o->strict) {
 		x.dry = 1;

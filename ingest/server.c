@@ -473,6 +473,7 @@ server_main(const char *config_path, const char *conninfo)
 	s.lim.claim_max = s.set.claim_max;
 	s.lim.lease_s = s.set.lease_s;
 	s.lim.silent_after_s = s.set.silent_after_s;
+	s.lim.derive_inline = s.set.derive_inline;
 
 	memset(&sin, 0, sizeof(sin));
 	memset(&sin6, 0, sizeof(sin6));

@@ -27,6 +27,7 @@ static const char *const known[] = {
 	"lease_s",
 	"silent_after_s",
 	"log_level",
+	"derive",
 	DYNDNS_CONF_KEYS,
 	NULL,
 };
@@ -46,7 +47,7 @@ get_int(struct settings *s, const char *key, long long def, long long min,
 int
 settings_load(struct settings *s, const char *path, struct errbuf *eb)
 {
-	const char *level;
+	const char *level, *derive;
 
 	memset(s, 0, sizeof(*s));
 	if ((s->conf = conf_load(path, eb)) == NULL)
@@ -80,8 +81,15 @@ settings_load(struct settings *s, const char *path, struct errbuf *eb)
 	    get_int(s, "lease_s", 300, 1, 86400, &s->lease_s, eb) == -1 ||
 	    get_int(s, "silent_after_s", 3600, 60, 31622400, &s->silent_after_s,
 		eb) == -1 ||
-	    conf_str(s->conf, "log_level", "info", 1, &level, eb) == -1)
+	    conf_str(s->conf, "log_level", "info", 1, &level, eb) == -1 ||
+	    conf_str(s->conf, "derive", "inline", 1, &derive, eb) == -1)
 		return -1;
+	if (strcmp(derive, "inline") == 0)
+		s->derive_inline = 1;
+	else if (strcmp(derive, "deferred") != 0)
+		return errbuf_set(eb,
+		    "%s: derive: \"%s\" is not inline or deferred", path,
+		    derive);
 	if (log_level_parse(level, &s->log_level) == -1)
 		return errbuf_set(eb,
 		    "%s: log_level: \"%s\" is not error, warn, info or debug",

@@ -32,6 +32,7 @@ struct settings {
 	int claim_max;        /* jobs per claim */
 	int lease_s;          /* lease length, s */
 	int silent_after_s;   /* /metrics: silent workers after, s */
+	int derive_inline;    /* derive = "inline" (1) or "deferred" (0) */
 	enum log_level log_level;
 	struct dyndns_conf *dyndns; /* the dyndns group, or NULL */
 };

@@ -3,7 +3,8 @@
 # migrations, a login role in pingsvc_ingest that the gateway runs as, a
 # self-signed certificate, `start_server` (TLS on 127.0.0.1, a free port),
 # `req` (one HTTPS request), `ping_result` (one wire-format result) and
-# cleanup on exit.  Source it after tap.sh with gw_test, top and ingest set.
+# cleanup on exit.  Source it after tap.sh with gw_test, top and ingest set
+# (gw_extra_conf: more settings for ingest.conf, e.g. derive = "deferred";).
 # The first test point it makes is "server starts with TLS on 127.0.0.1".
 
 db=pingsvc_t_${gw_test}_$$
@@ -58,6 +59,7 @@ max_results = 500;
 claim_max = 50;
 lease_s = 300;
 log_level = "warn";
+${gw_extra_conf:-}
 EOC
 		"$ingest" serve --config "$tmp/ingest.conf" 2>>"$tmp/server.log" &
 		server=$!

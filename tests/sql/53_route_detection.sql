@@ -126,13 +126,16 @@ SELECT ok(pingsvc.paths_match('{192.0.2.1,NULL,192.0.2.3}', 3::smallint, '{NULL,
 SELECT ok(NOT pingsvc.paths_match('{192.0.2.1,192.0.2.2}', NULL, '{192.0.2.1,192.0.2.2,203.0.113.9}', 3::smallint),
           'paths_match: reached and not reached do not match');
 
--- NOTIFY and locking are in the function.
+-- NOTIFY and locking are in the derivation stage, which process_results
+-- calls since version 4 (0018).
 SELECT ok((SELECT prosrc FROM pg_proc WHERE oid = 'pingsvc.process_results(bigint[])'::regprocedure)
+          LIKE '%pingsvc.derive_traces(%'
+          AND (SELECT prosrc FROM pg_proc WHERE oid = 'pingsvc.derive_traces(bigint[])'::regprocedure)
           LIKE '%pg_notify(''pingsvc_route_change'', e.change_id::text)%',
-          'process_results notifies pingsvc_route_change with the change_id');
-SELECT ok((SELECT prosrc FROM pg_proc WHERE oid = 'pingsvc.process_results(bigint[])'::regprocedure)
+          'process_results (derive_traces) notifies pingsvc_route_change with the change_id');
+SELECT ok((SELECT prosrc FROM pg_proc WHERE oid = 'pingsvc.derive_traces(bigint[])'::regprocedure)
           LIKE '%pg_advisory_xact_lock%',
-          'process_results takes a per-flow advisory lock');
+          'process_results (derive_traces) takes a per-flow advisory lock');
 SELECT is((SELECT count(*) FROM pg_proc p WHERE p.proname = 'process_results'
              AND has_function_privilege('pingsvc_ingest', p.oid, 'EXECUTE')
              AND NOT has_function_privilege('pingsvc_analyst', p.oid, 'EXECUTE')), 1::bigint,

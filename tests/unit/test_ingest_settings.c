@@ -53,6 +53,7 @@ test_shipped_file(void **state)
 	assert_int_equal(s.max_results, 1000);
 	assert_int_equal(s.claim_max, 100);
 	assert_int_equal(s.lease_s, 300);
+	assert_true(s.derive_inline);
 	settings_free(&s);
 }
 
@@ -77,6 +78,10 @@ test_rows(void **state)
 		    "db_retry_max_ms" },
 		{ "tls = false; max_body_bytes = 100;", "max_body_bytes" },
 		{ "tls = false; db = \"dbname=pingsvc\"; db_pool = 16;", NULL },
+		{ "tls = false; derive = \"deferred\";", NULL },
+		{ "tls = false; derive = \"inline\";", NULL },
+		{ "tls = false; derive = \"later\";", "derive" },
+		{ "tls = false; derive = 1;", "derive" },
 	};
 	struct settings s;
 	struct errbuf eb;
