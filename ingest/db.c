@@ -108,23 +108,6 @@ db_rollback(PGconn *c)
 }
 
 int
-db_has_process_results(PGconn *c, struct errbuf *eb)
-{
-	PGresult *res;
-	int rc;
-
-	res = db_exec(c,
-	    "SELECT to_regprocedure('pingsvc.process_results(bigint[])') "
-	    "IS NOT NULL",
-	    0, NULL, NULL, eb);
-	if (res == NULL)
-		return -1;
-	rc = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
-	PQclear(res);
-	return rc;
-}
-
-int
 db_copy_in(PGconn *c, const char *sql, const char *data, size_t len,
     char *sqlstate, struct errbuf *eb)
 {

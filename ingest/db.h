@@ -50,13 +50,6 @@ int db_cmd(PGconn *c, const char *sql, int n, const char *const *vals,
 void db_rollback(PGconn *c);
 
 /*
- * db_has_process_results --
- *	1 when pingsvc.process_results(bigint[]) exists, 0 when not, -1 on
- *	error.  Migration 0002 defines it; the gateway works without it.
- */
-int db_has_process_results(PGconn *c, struct errbuf *eb);
-
-/*
  * db_copy_in --
  *	Run 'sql' (COPY ... FROM STDIN) sending the 'len' bytes of COPY text
  *	'data'.  Returns 0, or -1 with 'eb' and 'sqlstate' (6 bytes, may be

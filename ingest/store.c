@@ -200,6 +200,33 @@ out:
 	return rc;
 }
 
+/*
+ * The ids of the stored items as a bigint[] literal in 'out': their
+ * results' ids, or with 'traces' set their traces' ids (items without a
+ * trace skipped).  Returns how many, or -1 when out of memory.
+ */
+static int
+id_array(const struct store_item *items, size_t n, int traces, struct buf *out)
+{
+	int64_t id;
+	size_t i;
+	int count = 0;
+
+	if (buf_puts(out, "{") == -1)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (items[i].status != STORE_STORED)
+			continue;
+		id = traces ? items[i].trace_id : items[i].result_id;
+		if (id < 1)
+			continue;
+		if (buf_printf(out, "%s%" PRId64, count ? "," : "", id) == -1)
+			return -1;
+		count++;
+	}
+	return buf_puts(out, "}") == -1 ? -1 : count;
+}
+
 static int
 process(PGconn *c, const struct store_item *items, size_t n,
     struct store_counts *counts, char *sqlstate, struct errbuf *eb)
@@ -208,25 +235,14 @@ process(PGconn *c, const struct store_item *items, size_t n,
 	PGresult *res = NULL;
 	const char *vals[1];
 	struct timespec t0, t1;
-	size_t i;
-	int first = 1, rc = -1;
+	int nids, rc = -1;
 
-	if (buf_puts(&ids, "{") == -1)
+	if ((nids = id_array(items, n, 0, &ids)) == -1)
 		goto nomem;
-	for (i = 0; i < n; i++) {
-		if (items[i].status != STORE_STORED)
-			continue;
-		if (buf_printf(&ids, "%s%" PRId64, first ? "" : ",",
-			items[i].result_id) == -1)
-			goto nomem;
-		first = 0;
-	}
-	if (first) {
+	if (nids == 0) {
 		rc = 0; /* nothing new */
 		goto out;
 	}
-	if (buf_puts(&ids, "}") == -1)
-		goto nomem;
 	vals[0] = buf_str(&ids);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	res = db_exec(c, SQL_PROCESS, 1, vals, sqlstate, eb);
@@ -339,25 +355,14 @@ store_derive(PGconn *c, const struct store_item *items, size_t n,
 	struct buf ids = BUF_INIT;
 	PGresult *res = NULL;
 	const char *vals[1];
-	size_t i;
-	int first = 1, rc = -1;
+	int nids, rc = -1;
 
-	if (buf_puts(&ids, "{") == -1)
+	if ((nids = id_array(items, n, 1, &ids)) == -1)
 		goto nomem;
-	for (i = 0; i < n; i++) {
-		if (items[i].trace_id < 1)
-			continue;
-		if (buf_printf(&ids, "%s%" PRId64, first ? "" : ",",
-			items[i].trace_id) == -1)
-			goto nomem;
-		first = 0;
-	}
-	if (first) {
+	if (nids == 0) {
 		rc = 0;
 		goto out;
 	}
-	if (buf_puts(&ids, "}") == -1)
-		goto nomem;
 	vals[0] = buf_str(&ids);
 	if ((res = db_exec(c, SQL_DERIVE, 1, vals, NULL, eb)) == NULL)
 		goto out;
