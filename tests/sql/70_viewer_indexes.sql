@@ -53,8 +53,10 @@ SELECT is(ARRAY(SELECT c.relname::text FROM pg_class c
 
 -- Plan-time pruning: a bound written as to_timestamp(epoch - seconds) is a
 -- constant to the planner, so only the partitions of that hour are planned
--- at all; with now() - interval every partition is planned and the extra
--- ones are removed only when the executor starts ("Subplans Removed").
+-- at all (one, or two in the first hour of a UTC day); with now() -
+-- interval every partition is planned and the extra ones are removed only
+-- when the executor starts ("Subplans Removed" above 0: JSON plans print
+-- the key with 0 whenever an Append has two children or more).
 CREATE FUNCTION pg_temp.plan_of(p_sql text) RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -64,12 +66,12 @@ BEGIN
     RETURN v_plan::text;
 END;
 $$;
-SELECT ok(pg_temp.plan_of(format('SELECT count(*) FROM pingsvc.traces WHERE ts > to_timestamp(%s::float8 - 3600) AND ts <= to_timestamp(%s::float8)',
-                                 extract(epoch FROM now()), extract(epoch FROM now())))
-          !~ 'Subplans Removed',
-          'a to_timestamp() window is pruned while planning');
+SELECT ok(p.plan !~ '"Subplans Removed": [1-9]' AND regexp_count(p.plan, '"Relation Name"') <= 2,
+          'a to_timestamp() window is pruned while planning')
+  FROM (SELECT pg_temp.plan_of(format('SELECT count(*) FROM pingsvc.traces WHERE ts > to_timestamp(%s::float8 - 3600) AND ts <= to_timestamp(%s::float8)',
+                                      extract(epoch FROM now()), extract(epoch FROM now()))) AS plan) AS p;
 SELECT ok(pg_temp.plan_of('SELECT count(*) FROM pingsvc.traces WHERE ts > now() - interval ''1 hour'' AND ts <= now()')
-          ~ 'Subplans Removed',
+          ~ '"Subplans Removed": [1-9]',
           'a now() - interval window is pruned only at executor start (why the viewer does not write it so)');
 SELECT cmp_ok((SELECT count(*) FROM pg_inherits i WHERE i.inhparent = 'pingsvc.traces'::regclass),
               '>', 2::bigint, 'the database has more than 2 traces partitions (the comparisons above mean something)');
