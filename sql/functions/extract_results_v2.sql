@@ -27,6 +27,7 @@ LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pingsvc
 SET work_mem = '64MB'
 SET enable_nestloop = on
+SET enable_mergejoin = on
 SET jit = off
 -- A generic plan of the big statement (chosen after five calls) nests
 -- loops over the probes: seven times slower.
@@ -88,23 +89,35 @@ BEGIN
     -- address and numbers taken in that walk, and the hops inserted from
     -- there.  The row estimates of these CTEs mean little, so nested loops
     -- (quadratic when misjudged) are off for this statement: it reads no
-    -- table.  (jit is off for the function: compiling this statement costs
-    -- seconds.)
-    PERFORM set_config('enable_nestloop', 'off', true);
+    -- table.  So are merge joins: misjudged as tiny, the probes were sorted
+    -- to be joined with their addresses and the TTLs with their
+    -- responders.  (jit is off for the function: compiling this statement
+    -- costs seconds.)
+    PERFORM set_config('enable_nestloop', 'off', true), set_config('enable_mergejoin', 'off', true);
     WITH res AS MATERIALIZED (
         SELECT u.*, family(u.target) AS fam
           FROM unnest(v_r_id, v_r_ts, v_r_target, v_r_source, v_r_worker, v_r_body,
                       v_r_vantage, v_r_proto, v_r_paris, v_r_gss) WITH ORDINALITY
                AS u(result_id, ts, target, source, worker_id, body, vantage, proto, paris_id, gss, ord)
     ), ent AS MATERIALIZED (
-        -- One row per valid hop entry.
+        -- One row per valid hop entry.  The hop number is a number or a
+        -- string of one to three digits: the text of a JSON number holds
+        -- only digits, "-" and ".", so numbers need no regular expression.
+        -- (OFFSET 0: each entry's number is computed once, not again for
+        -- each test of the WHERE clause.)
         SELECT e.result_id, e.hord, e.ttl, e.probes
           FROM (SELECT res.result_id, h.ord AS hord,
-                       CASE WHEN jsonb_typeof(h.h) = 'object' AND (h.h ->> 'hop') ~ '^[0-9]{1,3}$'
-                            THEN (h.h ->> 'hop')::integer END AS ttl,
+                       CASE WHEN jsonb_typeof(h.h) <> 'object' THEN NULL
+                            WHEN jsonb_typeof(h.h -> 'hop') = 'number'
+                            THEN CASE WHEN length(h.h ->> 'hop') <= 3 AND strpos(h.h ->> 'hop', '.') = 0
+                                           AND strpos(h.h ->> 'hop', '-') = 0
+                                      THEN (h.h ->> 'hop')::integer END
+                            WHEN (h.h ->> 'hop') ~ '^[0-9]{1,3}$' THEN (h.h ->> 'hop')::integer
+                       END AS ttl,
                        CASE WHEN jsonb_typeof(h.h -> 'result') = 'array' THEN h.h -> 'result' END AS probes
                   FROM res
-                  CROSS JOIN LATERAL jsonb_array_elements(res.body) WITH ORDINALITY AS h(h, ord)) AS e
+                  CROSS JOIN LATERAL jsonb_array_elements(res.body) WITH ORDINALITY AS h(h, ord)
+                OFFSET 0) AS e
          WHERE e.ttl BETWEEN 1 AND 255
     ), tr AS MATERIALIZED (
         -- A trace for every result with a valid hop entry (the others have
@@ -130,51 +143,66 @@ BEGIN
                   FROM ent
                  WHERE ent.result_id IN (SELECT ent.result_id FROM ent
                                           GROUP BY ent.result_id, ent.ttl HAVING count(*) > 1)) AS m
-    ), rep AS MATERIALIZED (
-        -- The answered probes, as pingsvc.hops stores them: k = index
-        -- inside the entry ("dup" left out before counting), probes after
-        -- the 64th and responders of the wrong family left out.  The
-        -- probe's fields are computed inside the per-entry subquery, once
-        -- each.
-        SELECT tr.trace_id, tr.ts, ent.ttl::smallint AS ttl,
-               (coalesce(o.off, 0) + p.k - 1)::smallint AS probe, p.address,
+    ), pr AS MATERIALIZED (
+        -- The probes that name a responder (a string), k = index inside
+        -- the entry ("dup" left out before counting), probes after the 64th
+        -- left out.  The entries are joined with their traces
+        -- first (OFFSET 0), not the probes afterwards.
+        SELECT e.trace_id, e.ts, e.fam, e.ttl, e.off + p.k - 1 AS probe, p.from_txt,
                CASE WHEN p.rtt_n >= 0 AND p.rtt_n < 60000 THEN p.rtt_n END AS rtt_ms,
                CASE WHEN p.rttl_n BETWEEN 0 AND 255 THEN p.rttl_n::smallint END AS reply_ttl,
                CASE WHEN p.size_n BETWEEN 0 AND 65535 THEN p.size_n::integer END AS size,
                p.mpls, p.icmp_type, p.icmp_code
-          FROM ent
-          JOIN tr ON tr.result_id = ent.result_id
-          LEFT JOIN off o ON o.result_id = ent.result_id AND o.hord = ent.hord
+          FROM (SELECT tr.trace_id, tr.ts, tr.fam, ent.ttl, ent.probes, coalesce(o.off, 0) AS off
+                  FROM ent
+                  JOIN tr ON tr.result_id = ent.result_id
+                  LEFT JOIN off o ON o.result_id = ent.result_id AND o.hord = ent.hord
+                 WHERE ent.probes IS NOT NULL
+                OFFSET 0) AS e
           CROSS JOIN LATERAL (
-              SELECT row_number() OVER () AS k,
-                     CASE WHEN jsonb_typeof(x.x -> 'from') = 'string'
-                          THEN CASE WHEN (x.x ->> 'from') ~ '^(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}$'
-                                    THEN (x.x ->> 'from')::inet
-                                    ELSE pingsvc.host_inet(x.x ->> 'from') END
-                     END AS address,
-                     CASE WHEN jsonb_typeof(x.x -> 'rtt') = 'number'
-                          THEN (x.x -> 'rtt')::double precision END AS rtt_n,
-                     CASE WHEN jsonb_typeof(x.x -> 'ttl') = 'number'
-                          THEN (x.x -> 'ttl')::numeric END AS rttl_n,
-                     CASE WHEN jsonb_typeof(x.x -> 'size') = 'number'
-                          THEN (x.x -> 'size')::numeric END AS size_n,
-                     CASE WHEN x.x ? 'icmpext'
-                          THEN nullif(jsonb_path_query_array(x.x -> 'icmpext', '$.obj[*].mpls[*]'), '[]'::jsonb)
+              -- Each field looked up once (q: the window keeps its
+              -- outputs from being recomputed), then typed.  -> yields
+              -- JSON null for "err": null, so "err" is present (ICMP type
+              -- 3) when q.err IS NOT NULL.
+              SELECT q.k,
+                     CASE WHEN jsonb_typeof(q."from") = 'string' THEN q."from" #>> '{}' END AS from_txt,
+                     CASE WHEN jsonb_typeof(q.rtt) = 'number' THEN q.rtt::double precision END AS rtt_n,
+                     CASE WHEN jsonb_typeof(q.ttl) = 'number' THEN q.ttl::numeric END AS rttl_n,
+                     CASE WHEN jsonb_typeof(q.size) = 'number' THEN q.size::numeric END AS size_n,
+                     CASE WHEN q.icmpext IS NOT NULL
+                          THEN nullif(jsonb_path_query_array(q.icmpext, '$.obj[*].mpls[*]'), '[]'::jsonb)
                      END AS mpls,
-                     CASE WHEN x.x ? 'err' THEN 3 END::smallint AS icmp_type,
-                     CASE WHEN NOT x.x ? 'err' THEN NULL
-                          WHEN jsonb_typeof(x.x -> 'err') = 'number'
-                          THEN CASE WHEN (x.x -> 'err')::numeric BETWEEN 0 AND 255
-                                    THEN (x.x -> 'err')::numeric::smallint END
-                          ELSE CASE x.x ->> 'err'
+                     CASE WHEN q.err IS NOT NULL THEN 3 END::smallint AS icmp_type,
+                     CASE WHEN q.err IS NULL THEN NULL
+                          WHEN jsonb_typeof(q.err) = 'number'
+                          THEN CASE WHEN q.err::numeric BETWEEN 0 AND 255 THEN q.err::numeric::smallint END
+                          ELSE CASE q.err #>> '{}'
                                    WHEN 'N' THEN 0 WHEN 'H' THEN 1 WHEN 'P' THEN 2
                                    WHEN 'p' THEN 3 WHEN 'A' THEN 13 END END::smallint AS icmp_code
-                FROM jsonb_array_elements(ent.probes) AS x(x)
-               WHERE jsonb_typeof(x.x) = 'object'
-                 AND (x.x -> 'dup') IS DISTINCT FROM 'true'::jsonb) AS p
-         WHERE ent.probes IS NOT NULL
-           AND coalesce(o.off, 0) + p.k - 1 <= 63
-           AND p.address IS NOT NULL AND family(p.address) = tr.fam
+                FROM (SELECT row_number() OVER () AS k, x.x -> 'from' AS "from", x.x -> 'rtt' AS rtt,
+                             x.x -> 'ttl' AS ttl, x.x -> 'size' AS size, x.x -> 'icmpext' AS icmpext,
+                             x.x -> 'err' AS err
+                        FROM jsonb_array_elements(e.probes) AS x(x)
+                       WHERE jsonb_typeof(x.x) = 'object'
+                         AND (x.x -> 'dup') IS DISTINCT FROM 'true'::jsonb) AS q) AS p
+         WHERE e.off + p.k - 1 <= 63 AND p.from_txt IS NOT NULL
+    ), addr AS MATERIALIZED (
+        -- Each responder's text read as an address once (a probe matches
+        -- the regular expression in about a microsecond; a batch names
+        -- some seven times fewer responders than it has probes);
+        -- host_inet() (PL/pgSQL) only for what is not a plain dotted quad.
+        SELECT d.from_txt,
+               CASE WHEN d.from_txt ~ '^(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}$'
+                    THEN d.from_txt::inet ELSE pingsvc.host_inet(d.from_txt) END AS address
+          FROM (SELECT DISTINCT pr.from_txt FROM pr) AS d
+    ), rep AS MATERIALIZED (
+        -- The answered probes, as pingsvc.hops stores them (responders of
+        -- the wrong family left out).
+        SELECT pr.trace_id, pr.ts, pr.ttl::smallint AS ttl, pr.probe::smallint AS probe, a.address,
+               pr.rtt_ms, pr.reply_ttl, pr.size, pr.mpls, pr.icmp_type, pr.icmp_code
+          FROM pr
+          JOIN addr a ON a.from_txt = pr.from_txt
+         WHERE a.address IS NOT NULL AND family(a.address) = pr.fam
     ), c AS (
         -- Per TTL and responder: answers and the first probe answered.
         SELECT rep.trace_id, rep.ttl, rep.address, count(*) AS n, min(rep.probe) AS first_probe
@@ -233,7 +261,7 @@ BEGIN
            coalesce((SELECT array_agg(tr.trace_id ORDER BY tr.trace_id) FROM tr), '{}')
       INTO traces, hops, trace_ids;
 
-    PERFORM set_config('enable_nestloop', 'on', true);
+    PERFORM set_config('enable_nestloop', 'on', true), set_config('enable_mergejoin', 'on', true);
 END;
 $$;
 
