@@ -136,7 +136,7 @@ BEGIN
                coalesce(sum(m.cnt) OVER (PARTITION BY m.result_id, m.ttl ORDER BY m.hord
                                          ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS off
           FROM (SELECT ent.result_id, ent.hord, ent.ttl,
-                       (SELECT count(*)
+                       (SELECT count(*)::integer
                           FROM jsonb_array_elements(ent.probes) AS x(x)
                          WHERE jsonb_typeof(x.x) = 'object'
                            AND (x.x -> 'dup') IS DISTINCT FROM 'true'::jsonb) AS cnt
@@ -146,13 +146,27 @@ BEGIN
     ), pr AS MATERIALIZED (
         -- The probes that name a responder (a string), k = index inside
         -- the entry ("dup" left out before counting), probes after the 64th
-        -- left out.  The entries are joined with their traces
-        -- first (OFFSET 0), not the probes afterwards.
-        SELECT e.trace_id, e.ts, e.fam, e.ttl, e.off + p.k - 1 AS probe, p.from_txt,
-               CASE WHEN p.rtt_n >= 0 AND p.rtt_n < 60000 THEN p.rtt_n END AS rtt_ms,
-               CASE WHEN p.rttl_n BETWEEN 0 AND 255 THEN p.rttl_n::smallint END AS reply_ttl,
-               CASE WHEN p.size_n BETWEEN 0 AND 65535 THEN p.size_n::integer END AS size,
-               p.mpls, p.icmp_type, p.icmp_code
+        -- left out.  The entries are joined with their traces first
+        -- (OFFSET 0), not the probes afterwards.  The fields are looked up
+        -- and typed in q, once each (q's window keeps its outputs from
+        -- being recomputed by every test of the range checks: each cast
+        -- from jsonb prints and parses a number); -> yields JSON null for
+        -- "err": null, so "err" is present (ICMP type 3) when q.err IS NOT
+        -- NULL.  Offsets and k are bigint (not numeric).
+        SELECT e.trace_id, e.ts, e.fam, e.ttl, e.off + q.k - 1 AS probe, q.from_txt,
+               CASE WHEN q.rtt_n >= 0 AND q.rtt_n < 60000 THEN q.rtt_n END AS rtt_ms,
+               CASE WHEN q.rttl_n BETWEEN 0 AND 255 THEN q.rttl_n::smallint END AS reply_ttl,
+               CASE WHEN q.size_n BETWEEN 0 AND 65535 THEN q.size_n::integer END AS size,
+               CASE WHEN q.icmpext IS NOT NULL
+                    THEN nullif(jsonb_path_query_array(q.icmpext, '$.obj[*].mpls[*]'), '[]'::jsonb)
+               END AS mpls,
+               CASE WHEN q.err IS NOT NULL THEN 3 END::smallint AS icmp_type,
+               CASE WHEN q.err IS NULL THEN NULL
+                    WHEN jsonb_typeof(q.err) = 'number'
+                    THEN CASE WHEN q.err::numeric BETWEEN 0 AND 255 THEN q.err::numeric::smallint END
+                    ELSE CASE q.err #>> '{}'
+                             WHEN 'N' THEN 0 WHEN 'H' THEN 1 WHEN 'P' THEN 2
+                             WHEN 'p' THEN 3 WHEN 'A' THEN 13 END END::smallint AS icmp_code
           FROM (SELECT tr.trace_id, tr.ts, tr.fam, ent.ttl, ent.probes, coalesce(o.off, 0) AS off
                   FROM ent
                   JOIN tr ON tr.result_id = ent.result_id
@@ -160,32 +174,17 @@ BEGIN
                  WHERE ent.probes IS NOT NULL
                 OFFSET 0) AS e
           CROSS JOIN LATERAL (
-              -- Each field looked up once (q: the window keeps its
-              -- outputs from being recomputed), then typed.  -> yields
-              -- JSON null for "err": null, so "err" is present (ICMP type
-              -- 3) when q.err IS NOT NULL.
-              SELECT q.k,
-                     CASE WHEN jsonb_typeof(q."from") = 'string' THEN q."from" #>> '{}' END AS from_txt,
-                     CASE WHEN jsonb_typeof(q.rtt) = 'number' THEN q.rtt::double precision END AS rtt_n,
-                     CASE WHEN jsonb_typeof(q.ttl) = 'number' THEN q.ttl::numeric END AS rttl_n,
-                     CASE WHEN jsonb_typeof(q.size) = 'number' THEN q.size::numeric END AS size_n,
-                     CASE WHEN q.icmpext IS NOT NULL
-                          THEN nullif(jsonb_path_query_array(q.icmpext, '$.obj[*].mpls[*]'), '[]'::jsonb)
-                     END AS mpls,
-                     CASE WHEN q.err IS NOT NULL THEN 3 END::smallint AS icmp_type,
-                     CASE WHEN q.err IS NULL THEN NULL
-                          WHEN jsonb_typeof(q.err) = 'number'
-                          THEN CASE WHEN q.err::numeric BETWEEN 0 AND 255 THEN q.err::numeric::smallint END
-                          ELSE CASE q.err #>> '{}'
-                                   WHEN 'N' THEN 0 WHEN 'H' THEN 1 WHEN 'P' THEN 2
-                                   WHEN 'p' THEN 3 WHEN 'A' THEN 13 END END::smallint AS icmp_code
-                FROM (SELECT row_number() OVER () AS k, x.x -> 'from' AS "from", x.x -> 'rtt' AS rtt,
-                             x.x -> 'ttl' AS ttl, x.x -> 'size' AS size, x.x -> 'icmpext' AS icmpext,
-                             x.x -> 'err' AS err
-                        FROM jsonb_array_elements(e.probes) AS x(x)
-                       WHERE jsonb_typeof(x.x) = 'object'
-                         AND (x.x -> 'dup') IS DISTINCT FROM 'true'::jsonb) AS q) AS p
-         WHERE e.off + p.k - 1 <= 63 AND p.from_txt IS NOT NULL
+              SELECT row_number() OVER () AS k,
+                     CASE WHEN jsonb_typeof(x.x -> 'from') = 'string' THEN x.x ->> 'from' END AS from_txt,
+                     CASE WHEN jsonb_typeof(x.x -> 'rtt') = 'number'
+                          THEN (x.x -> 'rtt')::double precision END AS rtt_n,
+                     CASE WHEN jsonb_typeof(x.x -> 'ttl') = 'number' THEN (x.x -> 'ttl')::numeric END AS rttl_n,
+                     CASE WHEN jsonb_typeof(x.x -> 'size') = 'number' THEN (x.x -> 'size')::numeric END AS size_n,
+                     x.x -> 'icmpext' AS icmpext, x.x -> 'err' AS err
+                FROM jsonb_array_elements(e.probes) AS x(x)
+               WHERE jsonb_typeof(x.x) = 'object'
+                 AND (x.x -> 'dup') IS DISTINCT FROM 'true'::jsonb) AS q
+         WHERE e.off + q.k - 1 <= 63 AND q.from_txt IS NOT NULL
     ), addr AS MATERIALIZED (
         -- Each responder's text read as an address once (a probe matches
         -- the regular expression in about a microsecond; a batch names
