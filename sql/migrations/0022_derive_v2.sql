@@ -21,6 +21,7 @@ SET ROLE pingsvc_owner;
 DROP INDEX pingsvc.links_last_seen_idx;
 ALTER TABLE pingsvc.links SET (fillfactor = 70);
 
+\ir ../functions/detect_routes.sql
 \ir ../functions/derive_traces_v2.sql
 
 RESET ROLE;
