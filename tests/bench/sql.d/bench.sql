@@ -126,14 +126,21 @@ BEGIN
     INSERT INTO b_time VALUES ('incremental_extract', extract(epoch FROM clock_timestamp() - v_t0) * 1000);
     COMMIT;
     BEGIN
+        -- The batch's traces read as derive_traces() reads them: one range
+        -- of trace ids and ts (partitions pruned when planned), hashed.
         v_t0 := clock_timestamp();
-        SELECT pingsvc.detect_routes(array_agg(t.vantage), array_agg(t.target), array_agg(t.proto),
-                                     array_agg(t.paris_id),
-                                     array_agg(ROW(t.trace_id, t.ts, t.path, t.reached_ttl)::pingsvc.route_step))
-          INTO v_n
-          FROM unnest(v_ids) AS i(id)
-          JOIN pingsvc.derive_queue q ON q.trace_id = i.id AND q.detect
-          JOIN pingsvc.traces t ON t.trace_id = q.trace_id AND t.ts = q.ts;
+        PERFORM set_config('enable_nestloop', 'off', true);
+        EXECUTE format($q$
+            SELECT pingsvc.detect_routes(array_agg(t.vantage), array_agg(t.target), array_agg(t.proto),
+                                         array_agg(t.paris_id),
+                                         array_agg(ROW(t.trace_id, t.ts, t.path, t.reached_ttl)::pingsvc.route_step))
+              FROM unnest($1) AS i(id)
+              JOIN pingsvc.traces t ON t.trace_id = i.id
+             WHERE t.trace_id BETWEEN %s AND %s AND t.ts BETWEEN %L AND %L$q$,
+                       (SELECT min(x) FROM unnest(v_ids) AS x), (SELECT max(x) FROM unnest(v_ids) AS x),
+                       (SELECT min(q.ts) FROM pingsvc.derive_queue q), (SELECT max(q.ts) FROM pingsvc.derive_queue q))
+           INTO v_n USING v_ids;
+        PERFORM set_config('enable_nestloop', 'on', true);
         RAISE EXCEPTION USING ERRCODE = 'P0001', MESSAGE = 'bench: roll back',
                               DETAIL = (extract(epoch FROM clock_timestamp() - v_t0) * 1000)::text;
     EXCEPTION WHEN raise_exception THEN
