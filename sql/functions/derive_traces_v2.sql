@@ -4,22 +4,28 @@
 -- results), with less work per batch.  Measured on one batch of 10,000
 -- traces (431,000 hop rows, 64,400 links already known), version 1 spent
 -- 0.75 s reading the batch and 1.0 s upserting links and link_rtt_daily:
---   - the hop rows are read once and aggregated in one pass with two
---     grouping sets: per (trace, TTL) the min RTT of the path address's
---     replies, per address its first and last sighting (version 1
---     materialised every hop row, then hashed them twice and sorted the
---     path's TTLs for a window);
---   - links come from the path array (path[i], path[i+1], both answered,
---     different) joined with those per-TTL RTTs, and are summed per
---     (near, far, UTC day) in the same statement; the links upsert sums
---     the days, so the sightings are grouped once and no ordered aggregate
---     sorts each link's sightings (the latest sighting is the greatest
---     [ts in us, trace_id]);
+--   - the hop rows are read once and aggregated per (trace, TTL,
+--     address), about a third of them (three probes per TTL mostly answer
+--     from one address); links (path addresses, next one along the path)
+--     and hop addresses' first and last sightings are both taken from
+--     that (version 1 materialised every hop row and hashed them twice);
+--   - links are summed per (near, far, UTC day) in the same statement;
+--     the links upsert sums the days, so the sightings are grouped once
+--     and no ordered aggregate sorts each link's sightings (the latest
+--     sighting is the greatest [ts in us, trace_id]);
 --   - links updates are HOT: migration 0022 drops links_last_seen_idx (no
 --     query of the project reads links by last_seen through it; every
 --     batch moved one entry of it per link seen) and gives links room on
 --     its pages (fillfactor 70), as 0018 did for link_rtt_daily.
--- The header of version 1 (concurrency, who fills what) holds unchanged.
+--   - the queue rows are taken by a hash join of the batch with the
+--     queue (see step 1): version 1's plan could turn quadratic when the
+--     queue's statistics were those of an empty table;
+--   - detection (steps 4 and 5 of version 1, unchanged) is a function of
+--     its own, pingsvc.detect_routes(), called last.
+-- Backend CPU time for that batch: 2.54-2.73 s with version 1, 2.15-2.33
+-- s with version 2 (three runs each, same snapshot of the benchmark's
+-- history).  The header of version 1 (concurrency, who fills what)
+-- holds unchanged.
 
 CREATE OR REPLACE FUNCTION pingsvc.derive_traces(p_trace_ids bigint[])
 RETURNS TABLE (traces integer, links integer, new_targets integer, route_changes integer)
@@ -114,8 +120,7 @@ BEGIN
           JOIN pingsvc.traces x ON x.trace_id = q.trace_id AND x.ts = q.ts
          WHERE x.trace_id BETWEEN $4 AND $5 AND x.ts BETWEEN $6 AND $7
     ), hp AS (
-        SELECT tr.trace_id, tr.ts, tr.ts_us, y.ttl, y.address, y.rtt_ms,
-               tr.path[y.ttl] IS NOT DISTINCT FROM y.address AS on_path
+        SELECT tr.trace_id, y.ttl, y.address, y.rtt_ms
           FROM tr
           JOIN pingsvc.hops y ON y.trace_id = tr.trace_id AND y.ts = tr.ts
          WHERE y.trace_id BETWEEN $4 AND $5 AND y.ts BETWEEN $6 AND $7
@@ -132,8 +137,7 @@ BEGIN
                                WHERE x.trace_id = q.trace_id AND x.ts = q.ts
                               OFFSET 0) AS t
     ), hp AS (
-        SELECT tr.trace_id, tr.ts, tr.ts_us, h.ttl, h.address, h.rtt_ms,
-               tr.path[h.ttl] IS NOT DISTINCT FROM h.address AS on_path
+        SELECT tr.trace_id, h.ttl, h.address, h.rtt_ms
           FROM tr
           CROSS JOIN LATERAL (SELECT y.ttl, y.address, y.rtt_ms
                                 FROM pingsvc.hops y
@@ -142,32 +146,33 @@ BEGIN
     )$src$;
     END IF;
 
-    EXECUTE 'WITH' || v_src || $sql$, g AS MATERIALIZED (
-        -- One pass over the hop rows, two groupings: per (trace, TTL) the
-        -- min rtt of the path address's replies (NULL when none has an
-        -- rtt), per address its first sighting (the least [ts in us,
-        -- trace_id]: bigint[] compares element by element) and last ts.
-        SELECT GROUPING(hp.address) = 1 AS per_ttl, hp.trace_id, hp.ttl, hp.address,
-               min(hp.rtt_ms) FILTER (WHERE hp.on_path) AS rtt,
-               min(hp.ts) AS first_ts, max(hp.ts) AS last_ts,
-               (min(ARRAY[hp.ts_us, hp.trace_id]))[2] AS first_trace
+    EXECUTE 'WITH' || v_src || $sql$, hl AS MATERIALIZED (
+        -- One pass over the hop rows: per trace, TTL and address, the min
+        -- rtt of its replies there (NULL when none has an rtt).  Three
+        -- probes per TTL mostly answer from one address, so this is about
+        -- a third of the hop rows, and both links and hop addresses are
+        -- taken from it.
+        SELECT hp.trace_id, hp.ttl, hp.address, min(hp.rtt_ms) AS rtt
           FROM hp
-         GROUP BY GROUPING SETS ((hp.address), (hp.trace_id, hp.ttl))
-    ), rt AS (
-        SELECT g.trace_id, g.ttl, g.rtt FROM g WHERE g.per_ttl
+         GROUP BY hp.trace_id, hp.ttl, hp.address
+    ), nx AS (
+        -- The path's addresses (the path holds at TTL i an address that
+        -- answered at i) and the next one along the path.
+        SELECT hl.trace_id, tr.ts, tr.ts_us, hl.ttl, hl.address AS near,
+               lead(hl.address) OVER w AS far, lead(hl.ttl) OVER w AS far_ttl,
+               lead(hl.rtt) OVER w - hl.rtt AS diff
+          FROM hl
+          JOIN tr ON tr.trace_id = hl.trace_id
+         WHERE hl.address = tr.path[hl.ttl]
+        WINDOW w AS (PARTITION BY hl.trace_id ORDER BY hl.ttl)
     ), lk AS (
-        -- (path[i], path[i+1]) both answered (the path holds at TTL i an
-        -- address that answered at i), different: once per trace (its
-        -- first position), RTT jump = min rtt at i+1 minus at i.
-        SELECT DISTINCT ON (a.trace_id, tr.path[a.ttl], tr.path[a.ttl + 1])
-               a.trace_id, tr.ts, tr.ts_us, tr.path[a.ttl] AS near, tr.path[a.ttl + 1] AS far,
-               b.rtt - a.rtt AS diff
-          FROM rt a
-          JOIN rt b ON b.trace_id = a.trace_id AND b.ttl = a.ttl + 1
-          JOIN tr ON tr.trace_id = a.trace_id
-         WHERE tr.path[a.ttl] IS NOT NULL AND tr.path[a.ttl + 1] IS NOT NULL
-           AND tr.path[a.ttl] <> tr.path[a.ttl + 1]
-         ORDER BY a.trace_id, tr.path[a.ttl], tr.path[a.ttl + 1], a.ttl
+        -- (path[i], path[i+1]) both answered, different: once per trace
+        -- (its first position), RTT jump = min rtt at i+1 minus at i.
+        SELECT DISTINCT ON (nx.trace_id, nx.near, nx.far)
+               nx.trace_id, nx.ts, nx.ts_us, nx.near, nx.far, nx.diff
+          FROM nx
+         WHERE nx.far_ttl = nx.ttl + 1 AND nx.near <> nx.far
+         ORDER BY nx.trace_id, nx.near, nx.far, nx.ttl
     ), dl AS (
         -- The sightings per link and UTC day, with the first and the
         -- latest (greatest [ts in us, trace_id]).
@@ -178,7 +183,13 @@ BEGIN
           FROM lk
          GROUP BY lk.near, lk.far, (lk.ts AT TIME ZONE 'UTC')::date
     ), ha AS (
-        SELECT g.address, g.first_ts, g.last_ts, g.first_trace AS trace_id FROM g WHERE NOT g.per_ttl
+        -- Hop addresses: first sighting (the least [ts in us, trace_id]:
+        -- bigint[] compares element by element), last ts.
+        SELECT hl.address, min(tr.ts) AS first_ts, max(tr.ts) AS last_ts,
+               (min(ARRAY[tr.ts_us, tr.trace_id]))[2] AS trace_id
+          FROM hl
+          JOIN tr ON tr.trace_id = hl.trace_id
+         GROUP BY hl.address
     )
     SELECT (SELECT count(*) FROM tr),
            (SELECT array_agg(tr.vantage) FROM tr WHERE tr.detect),
