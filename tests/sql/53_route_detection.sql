@@ -131,11 +131,15 @@ SELECT ok(NOT pingsvc.paths_match('{192.0.2.1,192.0.2.2}', NULL, '{192.0.2.1,192
 SELECT ok((SELECT prosrc FROM pg_proc WHERE oid = 'pingsvc.process_results(bigint[])'::regprocedure)
           LIKE '%pingsvc.derive_traces(%'
           AND (SELECT prosrc FROM pg_proc WHERE oid = 'pingsvc.derive_traces(bigint[])'::regprocedure)
+          LIKE '%pingsvc.detect_routes(%'
+          AND (SELECT prosrc FROM pg_proc
+                WHERE oid = 'pingsvc.detect_routes(text[],inet[],text[],integer[],pingsvc.route_step[])'::regprocedure)
           LIKE '%pg_notify(''pingsvc_route_change'', e.change_id::text)%',
-          'process_results (derive_traces) notifies pingsvc_route_change with the change_id');
-SELECT ok((SELECT prosrc FROM pg_proc WHERE oid = 'pingsvc.derive_traces(bigint[])'::regprocedure)
+          'process_results (derive_traces, detect_routes since 0022) notifies pingsvc_route_change with the change_id');
+SELECT ok((SELECT prosrc FROM pg_proc
+            WHERE oid = 'pingsvc.detect_routes(text[],inet[],text[],integer[],pingsvc.route_step[])'::regprocedure)
           LIKE '%pg_advisory_xact_lock%',
-          'process_results (derive_traces) takes a per-flow advisory lock');
+          'process_results (derive_traces, detect_routes since 0022) takes a per-flow advisory lock');
 SELECT is((SELECT count(*) FROM pg_proc p WHERE p.proname = 'process_results'
              AND has_function_privilege('pingsvc_ingest', p.oid, 'EXECUTE')
              AND NOT has_function_privilege('pingsvc_analyst', p.oid, 'EXECUTE')), 1::bigint,
