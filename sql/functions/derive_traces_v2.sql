@@ -94,13 +94,11 @@ BEGIN
              WHERE c.trace_id IN (SELECT u.id FROM unnest(p_trace_ids) AS u(id))
                FOR UPDATE OF c SKIP LOCKED) AS k;
     PERFORM set_config('enable_nestloop', 'on', true), set_config('enable_mergejoin', 'on', true);
-    IF v_q_id IS NOT NULL THEN
-        DELETE FROM pingsvc.derive_queue d WHERE d.ctid = ANY (v_q_ctid);
-    END IF;
     IF v_q_id IS NULL THEN
         RETURN QUERY SELECT 0, 0, 0, 0;
         RETURN;
     END IF;
+    DELETE FROM pingsvc.derive_queue d WHERE d.ctid = ANY (v_q_ctid);
 
     -- Their traces and hops rows.  Trace ids come from one sequence, so a
     -- batch's ids are usually dense: then both tables are read by one
@@ -299,13 +297,8 @@ BEGIN
         SELECT count(*) FILTER (WHERE up.inserted) INTO v_targets FROM up;
     END IF;
 
-    -- 4. route history and changes (detect_routes()) ------------------------------
-    IF v_t_step IS NULL THEN
-        -- Only GSS-stopped traces: nothing for route history.
-        RETURN QUERY SELECT v_traces, v_links, v_targets, 0;
-        RETURN;
-    END IF;
-
+    -- 4. route history and changes (detect_routes(); none when the batch
+    -- holds only GSS-stopped traces: no steps) ------------------------------------
     v_changes := pingsvc.detect_routes(v_t_vantage, v_t_target, v_t_proto, v_t_paris, v_t_step);
 
     RETURN QUERY SELECT v_traces, v_links, v_targets, v_changes;
