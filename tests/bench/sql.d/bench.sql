@@ -12,6 +12,12 @@ SET client_min_messages = warning;
 -- does; then derive_traces() of each call's traces (links, hop feedback,
 -- detection), timed apart (derive_ms).
 CREATE TEMP TABLE b_time (name text PRIMARY KEY, ms double precision);
+-- The stored results that have no trace yet (a round inserted, not extracted).
+CREATE FUNCTION pg_temp.b_untraced() RETURNS bigint[]
+LANGUAGE sql STABLE
+RETURN (SELECT array_agg(r.result_id)
+          FROM pingsvc.results r
+         WHERE NOT EXISTS (SELECT 1 FROM pingsvc.traces t WHERE t.result_id = r.result_id AND t.ts = r.ts));
 CREATE TEMP TABLE b_new AS
 SELECT p, i, pg_temp.b_ts(p, i) AS ts, pg_temp.b_target(p) AS target, pg_temp.b_body(p, i) AS body
   FROM generate_series(:traces, :traces + :rounds + 1) AS i, generate_series(0, :pairs - 1) AS p;
@@ -118,9 +124,7 @@ DECLARE
     v_ids bigint[];
     v_n integer;
 BEGIN
-    SELECT array_agg(r.result_id) INTO v_ids
-      FROM pingsvc.results r
-     WHERE NOT EXISTS (SELECT 1 FROM pingsvc.traces t WHERE t.result_id = r.result_id AND t.ts = r.ts);
+    v_ids := pg_temp.b_untraced();
     v_t0 := clock_timestamp();
     SELECT e.trace_ids INTO v_ids FROM pingsvc.extract_results_ids(v_ids) AS e;
     INSERT INTO b_time VALUES ('incremental_extract', extract(epoch FROM clock_timestamp() - v_t0) * 1000);
@@ -164,9 +168,7 @@ DECLARE
     v_t0 timestamptz;
     v_ids bigint[];
 BEGIN
-    SELECT array_agg(r.result_id) INTO v_ids
-      FROM pingsvc.results r
-     WHERE NOT EXISTS (SELECT 1 FROM pingsvc.traces t WHERE t.result_id = r.result_id AND t.ts = r.ts);
+    v_ids := pg_temp.b_untraced();
     v_t0 := clock_timestamp();
     PERFORM pingsvc.process_results(v_ids);
     INSERT INTO b_time VALUES ('process', extract(epoch FROM clock_timestamp() - v_t0) * 1000);
