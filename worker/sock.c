@@ -329,6 +329,27 @@ rx_meta(
 	}
 }
 
+/*
+ * One message of a recvmmsg batch, emptied and pointed at its packet
+ * buffer and control buffer (replies and send stamps alike); returns its
+ * msghdr for the caller's extras (the sender's address).
+ */
+static struct msghdr *
+mh_init(struct mmsghdr *m, struct iovec *iov, void *pkt, size_t len, void *ctl,
+    size_t ctllen)
+{
+	struct msghdr *mh = &m->msg_hdr;
+
+	memset(mh, 0, sizeof(*mh));
+	iov->iov_base = pkt;
+	iov->iov_len = len;
+	mh->msg_iov = iov;
+	mh->msg_iovlen = 1;
+	mh->msg_control = ctl;
+	mh->msg_controllen = ctllen;
+	return mh;
+}
+
 int
 sock_recv_batch(int fd, struct sock_batch *b)
 {
@@ -336,16 +357,10 @@ sock_recv_batch(int fd, struct sock_batch *b)
 	int i, n;
 
 	for (i = 0; i < SOCK_BATCH; i++) {
-		mh = &b->mh[i].msg_hdr;
-		memset(mh, 0, sizeof(*mh));
-		b->iov[i].iov_base = b->pkt[i];
-		b->iov[i].iov_len = sizeof(b->pkt[i]);
+		mh = mh_init(&b->mh[i], &b->iov[i], b->pkt[i],
+		    sizeof(b->pkt[i]), b->ctl[i].b, sizeof(b->ctl[i].b));
 		mh->msg_name = &b->from[i];
 		mh->msg_namelen = sizeof(b->from[i]);
-		mh->msg_iov = &b->iov[i];
-		mh->msg_iovlen = 1;
-		mh->msg_control = b->ctl[i].b;
-		mh->msg_controllen = sizeof(b->ctl[i].b);
 	}
 	if ((n = recvmmsg(fd, b->mh, SOCK_BATCH, MSG_DONTWAIT, NULL)) == -1)
 		return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
@@ -390,19 +405,11 @@ tx_meta(struct msghdr *mh, struct timespec *ts)
 int
 sock_recv_txstamps(int fd, struct sock_txbatch *b)
 {
-	struct msghdr *mh;
 	int i, n;
 
-	for (i = 0; i < SOCK_BATCH; i++) {
-		mh = &b->mh[i].msg_hdr;
-		memset(mh, 0, sizeof(*mh));
-		b->iov[i].iov_base = b->pkt[i];
-		b->iov[i].iov_len = sizeof(b->pkt[i]);
-		mh->msg_iov = &b->iov[i];
-		mh->msg_iovlen = 1;
-		mh->msg_control = b->ctl[i].b;
-		mh->msg_controllen = sizeof(b->ctl[i].b);
-	}
+	for (i = 0; i < SOCK_BATCH; i++)
+		mh_init(&b->mh[i], &b->iov[i], b->pkt[i], sizeof(b->pkt[i]),
+		    b->ctl[i].b, sizeof(b->ctl[i].b));
 	if ((n = recvmmsg(fd, b->mh, SOCK_BATCH, MSG_ERRQUEUE | MSG_DONTWAIT,
 		 NULL)) == -1)
 		return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
