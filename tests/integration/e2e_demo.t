@@ -24,29 +24,14 @@
 #	tests/pg/with-pg prove -v tests/integration/e2e_demo.t
 set -u
 
-if [[ $(id -u) != 0 ]]; then
-	echo "1..0 # SKIP the lab needs root (network namespaces)"
-	exit 0
-fi
-if [[ -z ${PGHOST:-} || -z ${PGDATABASE:-} ]]; then
-	echo "1..0 # SKIP no database: run under tests/pg/with-pg"
-	exit 0
-fi
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TOP=${PINGSVC_TOP:-$(cd "$HERE/../.." && pwd)}
 BIN=${PINGSVC_BIN:-$TOP/build/release/bin}
-for b in pingsvc-worker pingsvc-ingest pingsvc-frontier; do
-	if [[ ! -x $BIN/$b ]]; then
-		echo "1..0 # SKIP $BIN/$b is not built"
-		exit 0
-	fi
-done
-for t in curl openssl nft; do
-	if ! command -v "$t" >/dev/null; then
-		echo "1..0 # SKIP $t is not installed"
-		exit 0
-	fi
-done
+. "$TOP/tests/integration/tap.sh"
+need_root
+need_db
+need_built "$BIN/pingsvc-worker" "$BIN/pingsvc-ingest" "$BIN/pingsvc-frontier"
+need_tools curl openssl nft
 
 export PSL_LAB_PREFIX="psldm$$-"
 LAB=$TOP/tests/demo/lab
@@ -70,7 +55,6 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-. "$TOP/tests/integration/tap.sh"
 # more DESCRIPTION TEXT: show TEXT as a TAP comment after a failed point.
 more() { [[ $1 != 0 ]] && sed 's/^/# /' <<<"$2"; return 0; }
 logs() { tail -n 5 "$RUN"/*.log 2>/dev/null | grep -v ' spooled \| delivered '; }

@@ -19,22 +19,11 @@ set -u
 top=${PINGSVC_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)}
 bin=${PINGSVC_BIN:-$top/build/release/bin}
 
-if [ -z "${PGHOST:-}" ] || [ -z "${PGDATABASE:-}" ]; then
-	echo "1..0 # SKIP no database: run under tests/pg/with-pg"
-	exit 0
-fi
-if [ "$(id -u)" != 0 ]; then
-	echo "1..0 # SKIP the lab needs root (network namespaces)"
-	exit 0
-fi
-for p in pingsvc-worker pingsvc-frontier pingsvc-ingest; do
-	if [ ! -x "$bin/$p" ]; then
-		echo "1..0 # SKIP $bin/$p is not built"
-		exit 0
-	fi
-done
-
 . "$top/tests/integration/tap.sh"
+need_db
+need_root
+need_built "$bin/pingsvc-worker" "$bin/pingsvc-frontier" "$bin/pingsvc-ingest"
+
 . "$top/tests/integration/doubletree.sh"
 export PSL_LAB_PREFIX="psldt$$-"
 unset PSL_LAB_FAIL_AT

@@ -22,16 +22,10 @@ bin=${PINGSVC_BIN:-$top/build/release/bin}
 data=${PINGSVC_DATA:-$(cd "$top/../shared/data" && pwd -P)}
 frontier=$bin/pingsvc-frontier
 
-if [ -z "${PGHOST:-}" ] || [ -z "${PGDATABASE:-}" ]; then
-	echo "1..0 # SKIP no database: run under tests/pg/with-pg"
-	exit 0
-fi
-if [ ! -x "$frontier" ]; then
-	echo "1..0 # SKIP $frontier is not built"
-	exit 0
-fi
-
 . "$top/tests/integration/tap.sh"
+need_db
+need_built "$frontier"
+
 db=pingsvc_t_fgeo_$$
 role=pingsvc_t_fgeo_$$
 tmp=$(mktemp -d)

@@ -17,16 +17,10 @@ top=${PINGSVC_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)}
 bin=${PINGSVC_BIN:-$top/build/release/bin}
 frontier=$bin/pingsvc-frontier
 
-if [ -z "${PGHOST:-}" ] || [ -z "${PGDATABASE:-}" ]; then
-	echo "1..0 # SKIP no database: run under tests/pg/with-pg"
-	exit 0
-fi
-if [ ! -x "$frontier" ]; then
-	echo "1..0 # SKIP $frontier is not built"
-	exit 0
-fi
-
 . "$top/tests/integration/tap.sh"
+need_db
+need_built "$frontier"
+
 db=pingsvc_t_fsched_$$
 role=pingsvc_t_fsched_$$
 tmp=$(mktemp -d)

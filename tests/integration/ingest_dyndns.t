@@ -23,17 +23,9 @@ top=${PINGSVC_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)}
 bin=${PINGSVC_BIN:-$top/build/release/bin}
 ingest=$bin/pingsvc-ingest
 
-if [ ! -x "$ingest" ]; then
-	echo "1..0 # SKIP $ingest is not built"
-	exit 0
-fi
-for t in python3 openssl; do
-	if ! command -v "$t" >/dev/null; then
-		echo "1..0 # SKIP $t is not installed"
-		exit 0
-	fi
-done
 . "$top/tests/integration/tap.sh"
+need_built "$ingest"
+need_tools python3 openssl
 
 tmp=$(mktemp -d)
 stub=

@@ -17,16 +17,10 @@ bin=${PINGSVC_BIN:-$top/build/release/bin}
 data=${PINGSVC_DATA:-$(cd "$top/../shared/data" && pwd -P)}
 ingest=$bin/pingsvc-ingest
 
-if [ -z "${PGHOST:-}" ] || [ -z "${PGDATABASE:-}" ]; then
-	echo "1..0 # SKIP no database: run under tests/pg/with-pg"
-	exit 0
-fi
-if [ ! -x "$ingest" ]; then
-	echo "1..0 # SKIP $ingest is not built"
-	exit 0
-fi
-
 . "$top/tests/integration/tap.sh"
+need_db
+need_built "$ingest"
+
 db=pingsvc_t_import_$$
 tmp=$(mktemp -d)
 cleanup()

@@ -20,24 +20,13 @@ bin=${PINGSVC_BIN:-$top/build/release/bin}
 ingest=$bin/pingsvc-ingest
 data=${PINGSVC_DATA:-$(cd "$top/../shared/data" && pwd -P)}
 
-if [ -z "${PGHOST:-}" ] || [ -z "${PGDATABASE:-}" ]; then
-	echo "1..0 # SKIP no database: run under tests/pg/with-pg"
-	exit 0
-fi
-if [ ! -x "$ingest" ]; then
-	echo "1..0 # SKIP $ingest is not built"
-	exit 0
-fi
-for t in curl openssl; do
-	if ! command -v "$t" >/dev/null; then
-		echo "1..0 # SKIP $t is not installed"
-		exit 0
-	fi
-done
+. "$top/tests/integration/tap.sh"
+need_db
+need_built "$ingest"
+need_tools curl openssl
 
 gw_test=rows
 gw_extra_conf='derive = "deferred";'
-. "$top/tests/integration/tap.sh"
 . "$top/tests/integration/gateway.sh"
 
 now=$(date +%s)

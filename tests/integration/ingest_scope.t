@@ -16,23 +16,12 @@ top=${PINGSVC_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)}
 bin=${PINGSVC_BIN:-$top/build/release/bin}
 ingest=$bin/pingsvc-ingest
 
-if [ -z "${PGHOST:-}" ] || [ -z "${PGDATABASE:-}" ]; then
-	echo "1..0 # SKIP no database: run under tests/pg/with-pg"
-	exit 0
-fi
-if [ ! -x "$ingest" ]; then
-	echo "1..0 # SKIP $ingest is not built"
-	exit 0
-fi
-for t in curl openssl; do
-	if ! command -v "$t" >/dev/null; then
-		echo "1..0 # SKIP $t is not installed"
-		exit 0
-	fi
-done
+. "$top/tests/integration/tap.sh"
+need_db
+need_built "$ingest"
+need_tools curl openssl
 
 gw_test=scope
-. "$top/tests/integration/tap.sh"
 . "$top/tests/integration/gateway.sh"
 
 # hdr METHOD PATH TOKEN BODY -- prints the response headers and body.

@@ -15,12 +15,8 @@ set -u
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P) || exit 2
 migrate=$repo/sql/migrate
 
-if [ -z "${PGHOST:-}" ] || [ -z "${PGDATABASE:-}" ]; then
-	echo "1..0 # SKIP no database: run under tests/pg/with-pg"
-	exit 0
-fi
-
 . "$repo/tests/integration/tap.sh"
+need_db
 
 # q [DB] SQL -- one value from the database.
 q()

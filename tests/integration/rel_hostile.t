@@ -17,14 +17,8 @@ set -u
 top=${PINGSVC_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 ingest=${PINGSVC_BIN:-$top/build/release/bin}/pingsvc-ingest
 . "$top/tests/integration/tap.sh"
-if [ -z "${PGHOST:-}" ] || [ -z "${PGDATABASE:-}" ]; then
-	echo "1..0 # SKIP no database: run under tests/pg/with-pg"
-	exit 0
-fi
-if [ ! -x "$ingest" ]; then
-	echo "1..0 # SKIP $ingest is not built"
-	exit 0
-fi
+need_db
+need_built "$ingest"
 gw_test=hostile
 . "$top/tests/integration/gateway.sh"
 

@@ -1,6 +1,7 @@
 # tests/integration/tap.sh -- TAP helpers shared by the integration tests.
-# Source it; then call ok/fails/is/like/skip for each test point and
-# `done_testing` at the end, which prints the plan and sets the exit status.
+# Source it; then need_db/need_root/need_built/need_tools (skip the whole
+# file when something is missing), ok/fails/is/like/skip for each test point
+# and `done_testing` at the end, which prints the plan and sets the exit status.
 # (prove reads only *.t files, so this file is never run as a test.)
 
 n=0
@@ -47,6 +48,46 @@ skip()
 {
 	n=$((n + 1))
 	echo "ok $n # SKIP $1"
+}
+
+# The whole file cannot run here: print an empty plan saying why and exit
+# 0 (prove counts it as skipped).  Call these before the first test point.
+skip_all()
+{
+	echo "1..0 # SKIP $1"
+	exit 0
+}
+
+# need_db -- only under tests/pg/with-pg (PGHOST and PGDATABASE set).
+need_db()
+{
+	if [ -z "${PGHOST:-}" ] || [ -z "${PGDATABASE:-}" ]; then
+		skip_all "no database: run under tests/pg/with-pg"
+	fi
+}
+
+# need_root -- the lab's network namespaces need root.
+need_root()
+{
+	[ "$(id -u)" = 0 ] || skip_all "the lab needs root (network namespaces)"
+}
+
+# need_built FILE... -- each program must be built (executable).
+need_built()
+{
+	local f
+	for f in "$@"; do
+		[ -x "$f" ] || skip_all "$f is not built"
+	done
+}
+
+# need_tools CMD... -- each command must be installed.
+need_tools()
+{
+	local t
+	for t in "$@"; do
+		command -v "$t" >/dev/null || skip_all "$t is not installed"
+	done
 }
 
 # done_testing -- print the plan; the exit status says whether all passed.

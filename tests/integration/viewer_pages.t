@@ -22,23 +22,12 @@ data=${PINGSVC_DATA:-$top/../shared/data}
 cgi=$bin/pingsvc-viewer.cgi
 basemap=$data/basemap/ne_110m_admin_0_countries.geojson
 
-if [ -z "${PGHOST:-}" ] || [ -z "${PGDATABASE:-}" ]; then
-	echo "1..0 # SKIP no database: run under tests/pg/with-pg"
-	exit 0
-fi
-if [ ! -x "$cgi" ]; then
-	echo "1..0 # SKIP $cgi is not built"
-	exit 0
-fi
-for t in lighttpd curl perl; do
-	if ! command -v "$t" >/dev/null; then
-		echo "1..0 # SKIP $t is not installed"
-		exit 0
-	fi
-done
+. "$top/tests/integration/tap.sh"
+need_db
+need_built "$cgi"
+need_tools lighttpd curl perl
 chromium=$(command -v chromium || command -v chromium-browser || true)
 
-. "$top/tests/integration/tap.sh"
 tmp=$(mktemp -d)
 chmod 755 "$tmp"
 httpd=
