@@ -67,6 +67,46 @@ BEGIN
 END;
 $$;
 DROP TABLE public.b_hops;
+
+-- extract_store: the rows extraction stored for those rounds (traces,
+-- derive_queue and hop rows), copied under other ids with plain INSERT ...
+-- SELECTs into pingsvc's own tables, in one statement like the baseline,
+-- rolled back (a subtransaction).  No JSON is read and no path computed:
+-- no extraction from stored JSON can take less, so extract_ceiling
+-- (baseline / this) bounds what ratio extract can reach on this machine.
+CREATE TEMP TABLE b_ctr AS
+SELECT trace_id + 1000000000000 AS trace_id, result_id + 1000000000000 AS result_id, vantage, worker_id,
+       target, ts, proto, paris_id, path, reached, reached_ttl, source
+  FROM pingsvc.traces WHERE trace_id > :last_history_trace;
+DO $$
+DECLARE
+    v_t0 timestamptz;
+    v_ms text;
+BEGIN
+    BEGIN
+        v_t0 := clock_timestamp();
+        WITH t AS (
+            INSERT INTO pingsvc.traces (trace_id, result_id, vantage, worker_id, target, ts, proto,
+                                        paris_id, path, reached, reached_ttl, source)
+            SELECT * FROM b_ctr
+        ), q AS (
+            INSERT INTO pingsvc.derive_queue (trace_id, ts, detect)
+            SELECT trace_id, ts, true FROM b_ctr
+        )
+        INSERT INTO pingsvc.hops (trace_id, ts, ttl, probe, address, rtt_ms, reply_ttl, size, mpls,
+                                  icmp_type, icmp_code, location)
+        SELECT trace_id + 1000000000000, ts, ttl, probe, address, rtt_ms, reply_ttl, size, mpls,
+               icmp_type, icmp_code, location
+          FROM b_src;
+        RAISE EXCEPTION USING ERRCODE = 'P0001', MESSAGE = 'bench: roll back',
+                              DETAIL = (extract(epoch FROM clock_timestamp() - v_t0) * 1000)::text;
+    EXCEPTION WHEN raise_exception THEN
+        GET STACKED DIAGNOSTICS v_ms = PG_EXCEPTION_DETAIL;
+        INSERT INTO b_time VALUES ('extract_store', v_ms::double precision);
+    END;
+END;
+$$;
+DROP TABLE b_ctr;
 DROP TABLE b_src;
 ANALYZE pingsvc.traces;
 
@@ -211,6 +251,8 @@ SELECT format('metric extract_hops %s count', :extract_hops);
 SELECT format('metric derive_queue %s count', (SELECT count(*) FROM pingsvc.derive_queue));
 SELECT format('metric extract_rate %s traces/s',
               round((:pairs * :rounds) / ((SELECT ms FROM b_time WHERE name = 'extract') / 1000)::numeric));
+SELECT format('metric extract_ceiling %s ratio', round(((SELECT ms FROM b_time WHERE name = 'extract_baseline')
+                                                        / (SELECT ms FROM b_time WHERE name = 'extract_store'))::numeric, 4));
 SELECT format('ratio extract %s', round(((SELECT ms FROM b_time WHERE name = 'extract_baseline')
                                          / (SELECT ms FROM b_time WHERE name = 'extract'))::numeric, 4));
 SELECT format('ratio detect %s', round(((SELECT ms FROM b_time WHERE name = 'detect_baseline')
