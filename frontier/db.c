@@ -56,3 +56,53 @@ db_command(PGconn *db, const char *sql, int nparams, const char *const *params,
 	PQclear(res);
 	return 0;
 }
+
+int
+db_copy_begin(PGconn *db, const char *sql, struct errbuf *eb)
+{
+	PGresult *res;
+	int rc = 0;
+
+	/* db_exec() wants a finished command; COPY goes through PQexec. */
+	if ((res = PQexec(db, sql)) == NULL ||
+	    PQresultStatus(res) != PGRES_COPY_IN) {
+		errbuf_set(eb, "database: COPY did not start: %s",
+		    res != NULL ? PQresultErrorMessage(res)
+				: PQerrorMessage(db));
+		rc = -1;
+	}
+	PQclear(res);
+	return rc;
+}
+
+int
+db_copy_end(PGconn *db, struct errbuf *eb)
+{
+	PGresult *res;
+	int rc = 0;
+
+	if (PQputCopyEnd(db, NULL) != 1)
+		return errbuf_set(eb, "database: %s", PQerrorMessage(db));
+	if ((res = PQgetResult(db)) == NULL ||
+	    PQresultStatus(res) != PGRES_COMMAND_OK) {
+		errbuf_set(eb, "database: COPY: %s",
+		    res != NULL ? PQresultErrorMessage(res) : "no result");
+		rc = -1;
+	}
+	PQclear(res);
+	while ((res = PQgetResult(db)) != NULL)
+		PQclear(res);
+	return rc;
+}
+
+void
+db_rollback(PGconn *db)
+{
+	PGresult *res;
+
+	if (PQtransactionStatus(db) == PQTRANS_ACTIVE)
+		PQputCopyEnd(db, "import aborted");
+	while ((res = PQgetResult(db)) != NULL)
+		PQclear(res);
+	db_command(db, "ROLLBACK", 0, NULL, NULL);
+}

@@ -32,4 +32,26 @@ PGresult *db_exec(PGconn *db, const char *sql, int nparams,
 int db_command(PGconn *db, const char *sql, int nparams,
     const char *const *params, struct errbuf *eb);
 
+/*
+ * db_copy_begin --
+ *	Start 'sql', a COPY ... FROM STDIN (rows then go with PQputCopyData).
+ *	Returns 0, or -1 with 'eb'.
+ */
+int db_copy_begin(PGconn *db, const char *sql, struct errbuf *eb);
+
+/*
+ * db_copy_end --
+ *	End the COPY started by db_copy_begin() and check its result.
+ *	Returns 0, or -1 with 'eb'; either way the connection is ready for
+ *	the next statement.
+ */
+int db_copy_end(PGconn *db, struct errbuf *eb);
+
+/*
+ * db_rollback --
+ *	Abandon a transaction: a COPY still running is ended with an error
+ *	first, so that nothing it sent is kept, then ROLLBACK.
+ */
+void db_rollback(PGconn *db);
+
 #endif

@@ -114,30 +114,15 @@ geo_store(PGconn *db, const struct geo_rows *g, const char *source,
 	memset(c, 0, sizeof(*c));
 	if (db_command(db, SQL_TEMP, 0, NULL, eb) == -1)
 		return -1;
-	if ((res = PQexec(db, SQL_COPY)) == NULL ||
-	    PQresultStatus(res) != PGRES_COPY_IN) {
-		errbuf_set(eb, "database: COPY did not start: %s",
-		    res != NULL ? PQresultErrorMessage(res)
-				: PQerrorMessage(db));
+	if (db_copy_begin(db, SQL_COPY, eb) == -1)
 		goto out;
-	}
-	PQclear(res);
-	res = NULL;
-	if ((g->copy.len > 0 &&
-		PQputCopyData(db, g->copy.data, (int)g->copy.len) != 1) ||
-	    PQputCopyEnd(db, NULL) != 1) {
+	if (g->copy.len > 0 &&
+	    PQputCopyData(db, g->copy.data, (int)g->copy.len) != 1) {
 		errbuf_set(eb, "database: %s", PQerrorMessage(db));
 		goto out;
 	}
-	if ((res = PQgetResult(db)) == NULL ||
-	    PQresultStatus(res) != PGRES_COMMAND_OK) {
-		errbuf_set(eb, "database: COPY: %s",
-		    res != NULL ? PQresultErrorMessage(res) : "no result");
+	if (db_copy_end(db, eb) == -1)
 		goto out;
-	}
-	PQclear(res);
-	while ((res = PQgetResult(db)) != NULL)
-		PQclear(res);
 	params[0] = source;
 	params[1] = method;
 	if ((res = db_exec(db, SQL_STORE, 2, params, eb)) == NULL)

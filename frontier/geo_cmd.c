@@ -32,7 +32,6 @@ geo_cmd_dbip(PGconn *db, const char *path, const char *source,
 {
 	struct geo_rows g = GEO_ROWS_INIT;
 	struct fetch_result f;
-	PGresult *res;
 	int rc = -1, began = 0;
 
 	memset(c, 0, sizeof(*c));
@@ -60,14 +59,8 @@ geo_cmd_dbip(PGconn *db, const char *path, const char *source,
 	began = 0;
 	rc = 0;
 out:
-	if (began) {
-		/* Leave a failed COPY first, then roll everything back. */
-		if (PQtransactionStatus(db) == PQTRANS_ACTIVE)
-			PQputCopyEnd(db, "import aborted");
-		while ((res = PQgetResult(db)) != NULL)
-			PQclear(res);
-		db_command(db, "ROLLBACK", 0, NULL, NULL);
-	}
+	if (began)
+		db_rollback(db);
 	fetch_result_free(&f);
 	geo_rows_free(&g);
 	return rc;

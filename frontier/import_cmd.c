@@ -201,16 +201,8 @@ import_cmd_store(PGconn *db, const struct import_opts *o,
 	if (import_cmd_optouts(db, &deny, eb) == -1 ||
 	    db_command(db, SQL_TEMP, 0, NULL, eb) == -1)
 		goto out;
-	/* db_exec() wants a finished command; COPY goes through PQexec. */
-	if ((res = PQexec(db, SQL_COPY)) == NULL ||
-	    PQresultStatus(res) != PGRES_COPY_IN) {
-		errbuf_set(eb, "database: COPY did not start: %s",
-		    res != NULL ? PQresultErrorMessage(res)
-				: PQerrorMessage(db));
+	if (db_copy_begin(db, SQL_COPY, eb) == -1)
 		goto out;
-	}
-	PQclear(res);
-	res = NULL;
 	for (i = 0; i < r->n; i++) {
 		if (addr_check_target(&r->v[i].addr, o->allow, &deny, &why) ==
 		    -1) {
@@ -236,19 +228,8 @@ import_cmd_store(PGconn *db, const struct import_opts *o,
 	}
 	if (o->progress)
 		fprintf(stderr, "\rcopying %zu/%zu\n", r->n, r->n);
-	if (PQputCopyEnd(db, NULL) != 1) {
-		errbuf_set(eb, "database: %s", PQerrorMessage(db));
+	if (db_copy_end(db, eb) == -1)
 		goto out;
-	}
-	if ((res = PQgetResult(db)) == NULL ||
-	    PQresultStatus(res) != PGRES_COMMAND_OK) {
-		errbuf_set(eb, "database: COPY: %s",
-		    res != NULL ? PQresultErrorMessage(res) : "no result");
-		goto out;
-	}
-	PQclear(res);
-	while ((res = PQgetResult(db)) != NULL)
-		PQclear(res);
 	if (import_cmd_allow_array(o->allow, &line) == -1) {
 		errbuf_set(eb, "out of memory");
 		goto out;
@@ -289,14 +270,8 @@ import_cmd_store(PGconn *db, const struct import_opts *o,
 	rc = 0;
 out:
 	PQclear(res);
-	if (began) {
-		/* Leave a failed COPY first, then roll everything back. */
-		if (PQtransactionStatus(db) == PQTRANS_ACTIVE)
-			PQputCopyEnd(db, "import aborted");
-		while ((res = PQgetResult(db)) != NULL)
-			PQclear(res);
-		db_command(db, "ROLLBACK", 0, NULL, NULL);
-	}
+	if (began)
+		db_rollback(db);
 	buf_free(&line);
 	prefix_set_free(&deny);
 	return rc;

@@ -58,8 +58,9 @@ static const char SQL_PROCESS[] =
     "       coalesce(sum(route_changes), 0)"
     "  FROM pingsvc.process_results($1::bigint[])";
 
+/* Same five columns as SQL_PROCESS: traces and hops were counted when copied. */
 static const char SQL_DERIVE[] =
-    "SELECT coalesce(sum(traces), 0), coalesce(sum(links), 0),"
+    "SELECT 0, 0, coalesce(sum(links), 0),"
     "       coalesce(sum(new_targets), 0), coalesce(sum(route_changes), 0)"
     "  FROM pingsvc.derive_traces($1::bigint[])";
 
@@ -227,9 +228,17 @@ id_array(const struct store_item *items, size_t n, int traces, struct buf *out)
 	return buf_puts(out, "}") == -1 ? -1 : count;
 }
 
+/*
+ * Run 'sql' (SQL_PROCESS or SQL_DERIVE: one bigint[] parameter, the ids
+ * id_array() gives with 'traces') on the stored items and add its row of
+ * counts to 'counts'.  Nothing stored, nothing run.  'took', when not
+ * NULL, gets the statement's time in seconds.
+ */
 static int
-process(PGconn *c, const struct store_item *items, size_t n,
-    struct store_counts *counts, char *sqlstate, struct errbuf *eb)
+run_counts(PGconn *c, const char *sql, const char *fn,
+    const struct store_item *items, size_t n, int traces,
+    struct store_counts *counts, double *took, char *sqlstate,
+    struct errbuf *eb)
 {
 	struct buf ids = BUF_INIT;
 	PGresult *res = NULL;
@@ -237,22 +246,25 @@ process(PGconn *c, const struct store_item *items, size_t n,
 	struct timespec t0, t1;
 	int nids, rc = -1;
 
-	if ((nids = id_array(items, n, 0, &ids)) == -1)
-		goto nomem;
+	if ((nids = id_array(items, n, traces, &ids)) == -1) {
+		errbuf_set(eb, "out of memory");
+		goto out;
+	}
 	if (nids == 0) {
 		rc = 0; /* nothing new */
 		goto out;
 	}
 	vals[0] = buf_str(&ids);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	res = db_exec(c, SQL_PROCESS, 1, vals, sqlstate, eb);
+	res = db_exec(c, sql, 1, vals, sqlstate, eb);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	metrics_process_results(
-	    (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
+	if (took != NULL)
+		*took = (double)(t1.tv_sec - t0.tv_sec) +
+		    (t1.tv_nsec - t0.tv_nsec) / 1e9;
 	if (res == NULL)
 		goto out;
 	if (PQntuples(res) != 1 || PQnfields(res) != 5) {
-		errbuf_set(eb, "process_results: unexpected result shape");
+		errbuf_set(eb, "%s: unexpected result shape", fn);
 		goto out;
 	}
 	counts->traces += strtoll(PQgetvalue(res, 0, 0), NULL, 10);
@@ -261,12 +273,23 @@ process(PGconn *c, const struct store_item *items, size_t n,
 	counts->new_targets += strtoll(PQgetvalue(res, 0, 3), NULL, 10);
 	counts->route_changes += strtoll(PQgetvalue(res, 0, 4), NULL, 10);
 	rc = 0;
-	goto out;
-nomem:
-	errbuf_set(eb, "out of memory");
 out:
 	PQclear(res);
 	buf_free(&ids);
+	return rc;
+}
+
+static int
+process(PGconn *c, const struct store_item *items, size_t n,
+    struct store_counts *counts, char *sqlstate, struct errbuf *eb)
+{
+	double took = 0;
+	int rc;
+
+	rc = run_counts(c, SQL_PROCESS, "process_results", items, n, 0, counts,
+	    &took, sqlstate, eb);
+	if (took > 0)
+		metrics_process_results(took);
 	return rc;
 }
 
@@ -352,35 +375,8 @@ int
 store_derive(PGconn *c, const struct store_item *items, size_t n,
     struct store_counts *counts, struct errbuf *eb)
 {
-	struct buf ids = BUF_INIT;
-	PGresult *res = NULL;
-	const char *vals[1];
-	int nids, rc = -1;
-
-	if ((nids = id_array(items, n, 1, &ids)) == -1)
-		goto nomem;
-	if (nids == 0) {
-		rc = 0;
-		goto out;
-	}
-	vals[0] = buf_str(&ids);
-	if ((res = db_exec(c, SQL_DERIVE, 1, vals, NULL, eb)) == NULL)
-		goto out;
-	if (PQntuples(res) != 1 || PQnfields(res) != 4) {
-		errbuf_set(eb, "derive_traces: unexpected result shape");
-		goto out;
-	}
-	counts->links += strtoll(PQgetvalue(res, 0, 1), NULL, 10);
-	counts->new_targets += strtoll(PQgetvalue(res, 0, 2), NULL, 10);
-	counts->route_changes += strtoll(PQgetvalue(res, 0, 3), NULL, 10);
-	rc = 0;
-	goto out;
-nomem:
-	errbuf_set(eb, "out of memory");
-out:
-	PQclear(res);
-	buf_free(&ids);
-	return rc;
+	return run_counts(c, SQL_DERIVE, "derive_traces", items, n, 1, counts,
+	    NULL, NULL, eb);
 }
 
 int

@@ -51,9 +51,9 @@ grow_rcvbuf(int fd)
  *	accept when ACK is set and SYN or RST is.
  */
 static int
-tcp_filter(int fd)
+tcp_filter(int fd, int v6)
 {
-	static struct sock_filter code[] = {
+	static struct sock_filter v4code[] = {
 		BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 0),
 		BPF_STMT(BPF_LD | BPF_B | BPF_IND, 13),
 		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x10, 0, 2),
@@ -61,25 +61,20 @@ tcp_filter(int fd)
 		BPF_STMT(BPF_RET | BPF_K, 0xffff),
 		BPF_STMT(BPF_RET | BPF_K, 0),
 	};
-	struct sock_fprog prog = { sizeof(code) / sizeof(code[0]), code };
-
-	return setsockopt(
-	    fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog));
-}
-
-/* The same over IPv6, where the filter sees the TCP header first. */
-static int
-tcp6_filter(int fd)
-{
-	static struct sock_filter code[] = {
+	/* Over IPv6 the filter sees the TCP header first. */
+	static struct sock_filter v6code[] = {
 		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 13),
 		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x10, 0, 2),
 		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x06, 0, 1),
 		BPF_STMT(BPF_RET | BPF_K, 0xffff),
 		BPF_STMT(BPF_RET | BPF_K, 0),
 	};
-	struct sock_fprog prog = { sizeof(code) / sizeof(code[0]), code };
+	struct sock_fprog prog = { sizeof(v4code) / sizeof(v4code[0]), v4code };
 
+	if (v6) {
+		prog.len = sizeof(v6code) / sizeof(v6code[0]);
+		prog.filter = v6code;
+	}
 	return setsockopt(
 	    fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog));
 }
@@ -143,7 +138,7 @@ open6(struct sock_set *s, struct errbuf *eb)
 	    setsockopt(s->tcp6_fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &on,
 		sizeof(on)) == -1 ||
 	    stamp(s->icmp6_fd) == -1 || stamp(s->tcp6_fd) == -1 ||
-	    tcp6_filter(s->tcp6_fd) == -1)
+	    tcp_filter(s->tcp6_fd, 1) == -1)
 		return errbuf_set(
 		    eb, "raw IPv6 socket options: %s", strerror(errno));
 	grow_rcvbuf(s->icmp6_fd);
@@ -177,7 +172,7 @@ sock_open(struct sock_set *s, struct errbuf *eb)
 	if (setsockopt(s->icmp_fd, SOL_RAW, ICMP_FILTER, &filt, sizeof(filt)) ==
 		-1 ||
 	    stamp(s->icmp_fd) == -1 || stamp(s->tcp_fd) == -1 ||
-	    tcp_filter(s->tcp_fd) == -1) {
+	    tcp_filter(s->tcp_fd, 0) == -1) {
 		errbuf_set(eb, "raw socket options: %s", strerror(errno));
 		goto out;
 	}
