@@ -16,6 +16,7 @@
 #include "geo.h"
 #include "import_cmd.h"
 #include "represent.h"
+#include "source.h"
 
 static const char SQL_TEMP[] =
     "CREATE TEMP TABLE frontier_import (address inet NOT NULL, "
@@ -39,20 +40,6 @@ static const char SQL_MERGE[] =
     "  RETURNING (xmax = 0) AS inserted)"
     " SELECT count(*) FILTER (WHERE inserted),"
     "        count(*) FILTER (WHERE NOT inserted) FROM m";
-static const char SQL_SOURCE[] =
-    "INSERT INTO pingsvc.import_sources AS s"
-    "       (source, format, provider, last_import, addresses, added,"
-    "        etag, last_modified)"
-    " VALUES ($1, $2, $3, now(), $4, $5, $6, $7)"
-    " ON CONFLICT (source) DO UPDATE"
-    "    SET format = excluded.format, provider = excluded.provider,"
-    "        last_import = excluded.last_import,"
-    "        addresses = excluded.addresses, added = excluded.added,"
-    "        etag = excluded.etag, last_modified = excluded.last_modified";
-/* The validators of the previous download of a URL. */
-static const char SQL_VALIDATORS[] =
-    "SELECT etag, last_modified FROM pingsvc.import_sources"
-    " WHERE source = $1 AND format = $2";
 static const char SQL_OPTOUTS[] = "SELECT prefix::text FROM pingsvc.opt_outs";
 /*
  * The database's special_ranges refuse what lib/addr.c cannot know: the
@@ -186,8 +173,9 @@ import_cmd_store(PGconn *db, const struct import_opts *o,
 	struct buf line = BUF_INIT;
 	struct errbuf why;
 	PGresult *res = NULL;
-	char a[ADDR_STRLEN], nadd[32], nnew[32];
-	const char *params[7];
+	static const struct fetch_result nofetch; /* a file: no validators */
+	char a[ADDR_STRLEN];
+	const char *params[1];
 	size_t i;
 	int rc = -1, began = 0;
 
@@ -246,16 +234,9 @@ import_cmd_store(PGconn *db, const struct import_opts *o,
 	c->known = strtoul(PQgetvalue(res, 0, 1), NULL, 10);
 	PQclear(res);
 	res = NULL;
-	snprintf(nadd, sizeof(nadd), "%zu", c->addresses);
-	snprintf(nnew, sizeof(nnew), "%zu", c->new_);
-	params[0] = o->path;
-	params[1] = o->format->name;
-	params[2] = o->provider;
-	params[3] = nadd;
-	params[4] = nnew;
-	params[5] = f != NULL ? f->etag : NULL;
-	params[6] = f != NULL ? f->last_modified : NULL;
-	if (db_command(db, SQL_SOURCE, 7, params, eb) == -1)
+	if (source_remember(db, o->path, o->format->name, o->provider,
+		(long long)c->addresses, (long long)c->new_,
+		f != NULL ? f : &nofetch, eb) == -1)
 		goto out;
 	if (geo != NULL) {
 		if (geo_store(db, geo, o->provider, "geofeed", &gc, eb) == -1)
@@ -285,35 +266,6 @@ import_cmd_geo(
 	    row->city, NULL, NULL, eb);
 }
 
-/*
- * Download 'o->path', a URL, sending the validators stored by its last
- * import.  Returns 0 with '*f' filled (f->unchanged when the server says
- * 304), or -1 with 'eb'.
- */
-static int
-import_cmd_fetch(PGconn *db, const struct import_opts *o,
-    struct fetch_result *f, struct errbuf *eb)
-{
-	PGresult *res;
-	const char *params[2];
-	const char *etag = NULL, *lastmod = NULL;
-	int rc;
-
-	params[0] = o->path;
-	params[1] = o->format->name;
-	if ((res = db_exec(db, SQL_VALIDATORS, 2, params, eb)) == NULL)
-		return -1;
-	if (PQntuples(res) == 1) {
-		if (!PQgetisnull(res, 0, 0))
-			etag = PQgetvalue(res, 0, 0);
-		if (!PQgetisnull(res, 0, 1))
-			lastmod = PQgetvalue(res, 0, 1);
-	}
-	rc = fetch_url(o->path, etag, lastmod, (size_t)o->max_bytes, f, eb);
-	PQclear(res);
-	return rc;
-}
-
 int
 import_cmd_run(PGconn *db, const struct import_opts *o, struct import_counts *c,
     struct errbuf *eb)
@@ -331,7 +283,8 @@ import_cmd_run(PGconn *db, const struct import_opts *o, struct import_counts *c,
 	memset(&f, 0, sizeof(f));
 	represent_init(&r, o->per_prefix);
 	if ((url = fetch_is_url(o->path))) {
-		if (import_cmd_fetch(db, o, &f, eb) == -1)
+		if (source_get(db, o->path, o->format->name, o->max_bytes, 1,
+			&f, eb) == -1)
 			goto out;
 		if (f.unchanged) {
 			c->unchanged = 1;
