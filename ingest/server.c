@@ -524,27 +524,18 @@ server_main(const char *config_path, const char *conninfo)
 		flags |= MHD_USE_IPv6;
 	if (s.set.tls)
 		flags |= MHD_USE_TLS;
-	if (s.set.tls)
-		d = MHD_start_daemon(flags, (uint16_t)s.set.port, NULL, NULL,
-		    handler, &s, MHD_OPTION_EXTERNAL_LOGGER, log_mhd, NULL,
-		    MHD_OPTION_SOCK_ADDR, sa, MHD_OPTION_THREAD_POOL_SIZE,
-		    (unsigned int)s.set.threads, MHD_OPTION_CONNECTION_LIMIT,
-		    (unsigned int)s.set.max_connections,
-		    MHD_OPTION_CONNECTION_TIMEOUT,
-		    (unsigned int)s.set.conn_timeout_s,
-		    MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
-		    MHD_OPTION_HTTPS_MEM_CERT, cert, MHD_OPTION_HTTPS_MEM_KEY,
-		    key, MHD_OPTION_END);
-	else
-		d = MHD_start_daemon(flags, (uint16_t)s.set.port, NULL, NULL,
-		    handler, &s, MHD_OPTION_EXTERNAL_LOGGER, log_mhd, NULL,
-		    MHD_OPTION_SOCK_ADDR, sa, MHD_OPTION_THREAD_POOL_SIZE,
-		    (unsigned int)s.set.threads, MHD_OPTION_CONNECTION_LIMIT,
-		    (unsigned int)s.set.max_connections,
-		    MHD_OPTION_CONNECTION_TIMEOUT,
-		    (unsigned int)s.set.conn_timeout_s,
-		    MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
-		    MHD_OPTION_END);
+	/*
+	 * Without TLS the option list ends before the certificate: a
+	 * variadic list may carry arguments nobody reads.
+	 */
+	d = MHD_start_daemon(flags, (uint16_t)s.set.port, NULL, NULL, handler,
+	    &s, MHD_OPTION_EXTERNAL_LOGGER, log_mhd, NULL, MHD_OPTION_SOCK_ADDR,
+	    sa, MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)s.set.threads,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)s.set.max_connections,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)s.set.conn_timeout_s,
+	    MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
+	    s.set.tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, cert,
+	    MHD_OPTION_HTTPS_MEM_KEY, key, MHD_OPTION_END);
 	if (d == NULL) {
 		LOG(LOG_LVL_ERROR,
 		    "cannot listen on %s port %d (in use, or bad TLS files?)",
