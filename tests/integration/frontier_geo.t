@@ -26,21 +26,10 @@ frontier=$bin/pingsvc-frontier
 need_db
 need_built "$frontier"
 
-db=pingsvc_t_fgeo_$$
+own_db pingsvc_t_fgeo_$$
 role=pingsvc_t_fgeo_$$
-tmp=$(mktemp -d)
-cleanup()
-{
-	rm -rf "$tmp"
-	dropdb --if-exists "$db" >/dev/null 2>&1
-	psql -X -q -d postgres -c "DROP ROLE IF EXISTS $role" >/dev/null 2>&1
-}
-trap cleanup EXIT
-createdb "$db" || exit 1
-"$top/sql/migrate" "dbname=$db" >/dev/null || exit 1
-export PGDATABASE=$db
 q() { psql -X -At -v ON_ERROR_STOP=1 -c "$1"; }
-q "CREATE ROLE $role LOGIN IN ROLE pingsvc_frontier" >/dev/null || exit 1
+own_role "$role" pingsvc_frontier
 fr() { PGUSER=$role PINGSVC_FRONTIER_CONF= "$frontier" "$@"; }
 counts() { printf '%s\n' "$1" | tr '\n' ' ' | sed 's/ $//'; }
 field() { printf '%s\n' "$1" | sed -n "s/^$2 \(-*[0-9]*\)\$/\1/p"; }

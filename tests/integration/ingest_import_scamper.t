@@ -22,22 +22,11 @@ ingest=$bin/pingsvc-ingest
 need_db
 need_built "$ingest"
 
-db=pingsvc_t_scamper_$$
-tmp=$(mktemp -d)
-cleanup()
-{
-	rm -rf "$tmp"
-	dropdb --if-exists "$db" >/dev/null 2>&1
-	[ -n "${gwrole:-}" ] && psql -X -q -d postgres -c "DROP ROLE IF EXISTS $gwrole" >/dev/null 2>&1
-}
-trap cleanup EXIT
-createdb "$db" || exit 1
-"$top/sql/migrate" "dbname=$db" >/dev/null || exit 1
-export PGDATABASE=$db
+own_db pingsvc_t_scamper_$$
 
 q() { psql -X -At -c "$1"; }
 gwrole=pingsvc_t_gws_$$
-q "CREATE ROLE $gwrole LOGIN IN ROLE pingsvc_ingest" >/dev/null || exit 1
+own_role "$gwrole" pingsvc_ingest
 ing() { PGUSER=$gwrole "$ingest" "$@"; }
 field() { printf '%s\n' "$1" | sed -n "s/^$2 \([0-9]*\)\$/\1/p"; }
 

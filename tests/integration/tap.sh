@@ -90,6 +90,38 @@ need_tools()
 	done
 }
 
+# own_db NAME -- a database of the test's own, migrated and made the
+# default (PGDATABASE), and a scratch directory $tmp; both, and the roles
+# made by own_role, go on exit.
+own_db()
+{
+	db=$1
+	own_roles=
+	tmp=$(mktemp -d) || exit 1
+	trap own_db_cleanup EXIT
+	createdb "$db" || exit 1
+	"$top/sql/migrate" "dbname=$db" >/dev/null || exit 1
+	export PGDATABASE=$db
+}
+
+# own_role NAME GROUP -- a login role in GROUP (the grants are tested
+# through it), dropped on exit.
+own_role()
+{
+	psql -X -q -v ON_ERROR_STOP=1 -c "CREATE ROLE $1 LOGIN IN ROLE $2" >/dev/null || exit 1
+	own_roles="$own_roles $1"
+}
+
+own_db_cleanup()
+{
+	local r
+	rm -rf "$tmp"
+	dropdb --if-exists "$db" >/dev/null 2>&1
+	for r in $own_roles; do
+		psql -X -q -d postgres -c "DROP ROLE IF EXISTS $r" >/dev/null 2>&1
+	done
+}
+
 # done_testing -- print the plan; the exit status says whether all passed.
 done_testing()
 {
