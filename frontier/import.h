@@ -76,6 +76,17 @@ extern const struct import_format *const import_formats[];
 const struct import_format *import_format_find(const char *name);
 
 /*
+ * import_line --
+ *	The next line of a text file: from '*p' (before 'end') up to its
+ *	newline, copied NUL-terminated into 'line' (room for 'max' bytes and
+ *	the NUL), a CR before the newline dropped; '*p' moves past it.
+ *	'lineno' numbers it in messages.  Returns its length, or -1 with 'eb'
+ *	when it is longer than 'max' bytes or holds a NUL byte.
+ */
+long import_line(const char **p, const char *end, char *line, size_t max,
+    size_t lineno, struct errbuf *eb);
+
+/*
  * import_json_prefix --
  *	Shared by the JSON formats: parse node 'v' (must be a string) as a
  *	prefix and hand it to 'sink'.  'path' is the JSON path of 'v', used in

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "import.h"
 #include "import_dbip.h"
 
 /* Longest line accepted (bytes). */
@@ -230,25 +231,16 @@ import_dbip_parse(const char *data, size_t len,
     void *arg, size_t *ranges, struct errbuf *eb)
 {
 	char line[DBIP_LINE_MAX + 1];
-	const char *p = data, *end = data + len, *nl;
-	size_t lineno = 0, n;
+	const char *p = data, *end = data + len;
+	size_t lineno = 0;
+	long n;
 
 	*ranges = 0;
 	while (p < end) {
 		lineno++;
-		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
-			nl = end;
-		n = (size_t)(nl - p);
-		if (n > 0 && p[n - 1] == '\r')
-			n--;
-		if (n > DBIP_LINE_MAX)
-			return errbuf_set(eb, "line %zu: longer than %d bytes",
-			    lineno, DBIP_LINE_MAX);
-		memcpy(line, p, n);
-		line[n] = '\0';
-		p = nl < end ? nl + 1 : end;
-		if (memchr(line, '\0', n) != NULL)
-			return errbuf_set(eb, "line %zu: NUL byte", lineno);
+		if ((n = import_line(
+			 &p, end, line, DBIP_LINE_MAX, lineno, eb)) == -1)
+			return -1;
 		if (n == 0)
 			continue;
 		if (dbip_line(line, fn, arg, eb) == -1)

@@ -30,6 +30,29 @@ import_format_find(const char *name)
 	return NULL;
 }
 
+long
+import_line(const char **p, const char *end, char *line, size_t max,
+    size_t lineno, struct errbuf *eb)
+{
+	const char *nl;
+	size_t n;
+
+	if ((nl = memchr(*p, '\n', (size_t)(end - *p))) == NULL)
+		nl = end;
+	n = (size_t)(nl - *p);
+	if (n > 0 && (*p)[n - 1] == '\r')
+		n--;
+	if (n > max)
+		return errbuf_set(
+		    eb, "line %zu: longer than %zu bytes", lineno, max);
+	memcpy(line, *p, n);
+	line[n] = '\0';
+	*p = nl < end ? nl + 1 : end;
+	if (memchr(line, '\0', n) != NULL)
+		return errbuf_set(eb, "line %zu: NUL byte", lineno);
+	return (long)n;
+}
+
 int
 import_json_prefix(yajl_val v, const char *path, const struct import_sink *sink,
     struct errbuf *eb)

@@ -89,23 +89,15 @@ import_geofeed_rows(const char *data, size_t len,
 {
 	char line[GEOFEED_LINE_MAX + 1], label[IMPORT_LABEL_MAX + 1];
 	char *f[GF_NFIELDS];
-	const char *p = data, *end = data + len, *nl;
+	const char *p = data, *end = data + len;
 	struct import_geofeed_row row;
 	size_t lineno = 0, n;
 
 	while (p < end) {
 		lineno++;
-		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
-			nl = end;
-		n = (size_t)(nl - p);
-		if (n > GEOFEED_LINE_MAX)
-			return errbuf_set(eb, "line %zu: longer than %d bytes",
-			    lineno, GEOFEED_LINE_MAX);
-		memcpy(line, p, n);
-		line[n] = '\0';
-		p = nl < end ? nl + 1 : end;
-		if (memchr(line, '\0', n) != NULL)
-			return errbuf_set(eb, "line %zu: NUL byte", lineno);
+		if (import_line(&p, end, line, GEOFEED_LINE_MAX, lineno, eb) ==
+		    -1)
+			return -1;
 		n = strspn(line, " \t\r");
 		if (line[n] == '#' ||
 		    line[n + strspn(line + n, " \t\r")] == '\0')
