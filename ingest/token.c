@@ -11,6 +11,7 @@
 #include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
 
+#include "hex.h"
 #include "token.h"
 
 static const char hexdig[] = "0123456789abcdef";
@@ -46,18 +47,6 @@ token_hash(const char *secret, size_t len, unsigned char *out)
 									  : -1;
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int
 token_parse(const char *tok, int64_t *worker_id, const char **secret)
 {
@@ -74,7 +63,7 @@ token_parse(const char *tok, int64_t *worker_id, const char **secret)
 		return -1;
 	p++;
 	for (i = 0; p[i] != '\0'; i++)
-		if (hexval((unsigned char)p[i]) == -1)
+		if (hex_digit((unsigned char)p[i]) == -1)
 			return -1;
 	if (i != TOKEN_SECRET_HEX)
 		return -1;
@@ -104,8 +93,8 @@ token_hash_from_bytea(const char *text, unsigned char *out)
 	    strlen(text + 2) != 2 * TOKEN_HASH_BYTES)
 		return -1;
 	for (i = 0; i < TOKEN_HASH_BYTES; i++) {
-		hi = hexval((unsigned char)text[2 + 2 * i]);
-		lo = hexval((unsigned char)text[3 + 2 * i]);
+		hi = hex_digit((unsigned char)text[2 + 2 * i]);
+		lo = hex_digit((unsigned char)text[3 + 2 * i]);
 		if (hi == -1 || lo == -1)
 			return -1;
 		out[i] = (unsigned char)(hi << 4 | lo);
