@@ -231,13 +231,13 @@ id_array(const struct store_item *items, size_t n, int traces, struct buf *out)
 /*
  * Run 'sql' (SQL_PROCESS or SQL_DERIVE: one bigint[] parameter, the ids
  * id_array() gives with 'traces') on the stored items and add its row of
- * counts to 'counts'.  Nothing stored, nothing run.  'took', when not
- * NULL, gets the statement's time in seconds.
+ * counts to 'counts'.  Nothing stored, nothing run.  'timed', when not
+ * NULL, is told how long the statement took (seconds).
  */
 static int
 run_counts(PGconn *c, const char *sql, const char *fn,
     const struct store_item *items, size_t n, int traces,
-    struct store_counts *counts, double *took, char *sqlstate,
+    struct store_counts *counts, void (*timed)(double), char *sqlstate,
     struct errbuf *eb)
 {
 	struct buf ids = BUF_INIT;
@@ -258,9 +258,9 @@ run_counts(PGconn *c, const char *sql, const char *fn,
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	res = db_exec(c, sql, 1, vals, sqlstate, eb);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	if (took != NULL)
-		*took = (double)(t1.tv_sec - t0.tv_sec) +
-		    (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	if (timed != NULL)
+		timed((double)(t1.tv_sec - t0.tv_sec) +
+		    (t1.tv_nsec - t0.tv_nsec) / 1e9);
 	if (res == NULL)
 		goto out;
 	if (PQntuples(res) != 1 || PQnfields(res) != 5) {
@@ -283,14 +283,8 @@ static int
 process(PGconn *c, const struct store_item *items, size_t n,
     struct store_counts *counts, char *sqlstate, struct errbuf *eb)
 {
-	double took = 0;
-	int rc;
-
-	rc = run_counts(c, SQL_PROCESS, "process_results", items, n, 0, counts,
-	    &took, sqlstate, eb);
-	if (took > 0)
-		metrics_process_results(took);
-	return rc;
+	return run_counts(c, SQL_PROCESS, "process_results", items, n, 0,
+	    counts, metrics_process_results, sqlstate, eb);
 }
 
 static int

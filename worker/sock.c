@@ -69,12 +69,10 @@ tcp_filter(int fd, int v6)
 		BPF_STMT(BPF_RET | BPF_K, 0xffff),
 		BPF_STMT(BPF_RET | BPF_K, 0),
 	};
-	struct sock_fprog prog = { sizeof(v4code) / sizeof(v4code[0]), v4code };
+	struct sock_fprog prog = v6
+	    ? (struct sock_fprog){ sizeof(v6code) / sizeof(v6code[0]), v6code }
+	    : (struct sock_fprog){ sizeof(v4code) / sizeof(v4code[0]), v4code };
 
-	if (v6) {
-		prog.len = sizeof(v6code) / sizeof(v6code[0]);
-		prog.filter = v6code;
-	}
 	return setsockopt(
 	    fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog));
 }
